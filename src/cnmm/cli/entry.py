@@ -1,0 +1,17 @@
+"""Console entry point; answers `--version` before importing anything heavy."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    """Run the `cnmm` command."""
+    if sys.argv[1:] in (["--version"], ["-V"]):
+        from cnmm import MODEL_VERSION, __version__
+
+        print(f"cnmm {__version__} (model {MODEL_VERSION})")
+        return
+    from cnmm.cli.main import build_app
+
+    build_app()(prog_name="cnmm")

@@ -1,0 +1,1 @@
+"""Evidence rules, one module each, discovered automatically (see `cnmm.rules.base`)."""
