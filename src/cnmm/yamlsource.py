@@ -95,7 +95,10 @@ def parse_sourced_yaml(text: str, path: str) -> SourcedYaml:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise YamlSourceError(path, line, f"invalid YAML: {exc.problem or exc}") from None
+        reason = f"invalid YAML: {exc.problem or exc}"
+        if exc.context and exc.context_mark and exc.context_mark is not mark:
+            reason += f" ({exc.context} at line {exc.context_mark.line + 1})"
+        raise YamlSourceError(path, line, reason) from None
     except yaml.YAMLError as exc:
         raise YamlSourceError(path, None, f"invalid YAML: {exc}") from None
     if node is None:

@@ -1,0 +1,1 @@
+"""Evidence collectors, one module per source (files, manifests, Kustomize, Helm, cluster, git)."""

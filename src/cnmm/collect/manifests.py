@@ -1,0 +1,438 @@
+"""Kubernetes objects from YAML/JSON files, Kustomize directories and Helm charts.
+
+Parsing is defensive: every document is composed with libyaml (`yaml.CSafeLoader`) and the
+node graph is bounded (node count including alias expansion, nesting depth) *before* any
+Python object is built, so alias bombs and deeply nested files become file errors instead of
+eating memory or crashing. Duplicate mapping keys are errors too (the API server rejects them).
+
+Documents that configure tools rather than the cluster (Kustomization/Component, skaffold,
+kind, Backstage entities, CLI test files, kubeconfigs, component configs) are recognised and
+not counted as cluster objects; Kustomize patch files are partial objects and skipped too.
+`*List` kinds are expanded into their items. Files under a Helm chart's `templates/` are not
+read as plain files: they are rendered (see `cnmm.collect.helm`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cnmm.collect.files import FileReadError, Walk, WalkOptions, read_text, walk
+from cnmm.facts import FileError
+from cnmm.facts.kubernetes import KubeObject
+
+MAX_NODES = 2_000_000  # per file, counting every alias expansion
+MAX_DEPTH = 500  # Kubernetes objects, even CRD schemas, stay far below this
+# Above this many bracket characters (or such long indentation) a file gets an exact depth
+# check with the event parser before composing: libyaml's composer recurses in C and deep
+# enough nesting would crash the process instead of raising.
+_BRACKET_BUDGET = MAX_DEPTH
+_DEEP_INDENT = re.compile(r"(?m)^[ \t?-]{" + str(MAX_DEPTH) + "}")
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+HELM_CHART_FILE = "Chart.yaml"
+PARALLEL_MIN_FILES = 200  # below this a process pool costs more than it saves
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+
+# apiVersion groups (or exact apiVersions) of documents that configure tools, not clusters.
+TOOL_CONFIG_GROUPS = (
+    "kustomize.config.k8s.io", "skaffold", "kind.x-k8s.io", "backstage.io",
+    "scaffolder.backstage.io", "cli.kyverno.io", "chainsaw.kyverno.io", "kuttl.dev",
+    "kpt.dev", "config.kubernetes.io", "kubeadm.k8s.io", "k3d.io", "ctlptl.dev",
+    "kubelet.config.k8s.io", "kubeproxy.config.k8s.io", "kubescheduler.config.k8s.io",
+    "apiserver.config.k8s.io", "audit.k8s.io", "builtin", "tilt.dev", "garden.io",
+    "clusterctl.cluster.x-k8s.io", "client.authentication.k8s.io",
+)  # fmt: skip
+
+
+class _Loader(yaml.CSafeLoader):
+    """CSafeLoader that also accepts the YAML 1.1 value key `=` (found in real CRDs)."""
+
+
+_Loader.add_constructor(
+    "tag:yaml.org,2002:value",
+    lambda loader, node: loader.construct_scalar(node),  # type: ignore[arg-type]
+)
+
+
+class ParseError(Exception):
+    """A file that cannot be parsed safely; `line` is 1-based when known."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.line = reason, line
+
+
+def is_tool_config(api_version: str, kind: str) -> bool:
+    """Whether a document configures a tool (kustomize, skaffold, kind, ...), not a cluster."""
+    group = api_version.rpartition("/")[0] if "/" in api_version else api_version
+    if api_version == "v1" and kind == "Config":  # a kubeconfig
+        return True
+    if group.startswith("skaffold"):
+        return True
+    return any(group == g or group.endswith("." + g) for g in TOOL_CONFIG_GROUPS)
+
+
+def _check_depth(text: str) -> None:
+    """Exact nesting depth with the (non-recursive) event parser; ParseError when too deep."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else None
+                raise ParseError(f"nesting deeper than {MAX_DEPTH} levels", line)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _bound(root: yaml.Node) -> None:
+    """Count nodes (every alias expansion counts) and depth; reject duplicate keys."""
+    count = 0
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise ParseError(
+                f"more than {MAX_NODES} nodes after alias expansion (alias bomb?)",
+                root.start_mark.line + 1,
+            )
+        if depth > MAX_DEPTH:
+            raise ParseError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen and key.value != "<<":
+                        raise ParseError(f"duplicate key {key.value!r}", key.start_mark.line + 1)
+                    seen.add(key.value)
+                else:
+                    stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+
+
+def parse_documents(text: str) -> list[tuple[Any, int]]:
+    """Every document of a YAML/JSON stream with its 1-based start line, guarded."""
+    if text.count("[") + text.count("{") > _BRACKET_BUDGET or _DEEP_INDENT.search(text) is not None:
+        try:
+            _check_depth(text)
+        except yaml.MarkedYAMLError as exc:
+            raise _yaml_error(exc) from None
+    loader = _Loader(text)
+    docs: list[tuple[Any, int]] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            _bound(node)
+            docs.append((loader.construct_document(node), node.start_mark.line + 1))
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_error(exc) from None
+    except yaml.YAMLError as exc:
+        raise ParseError(f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise ParseError(f"nesting deeper than {MAX_DEPTH} levels") from None
+    finally:
+        loader.dispose()
+    return docs
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError) -> ParseError:
+    mark = exc.problem_mark or exc.context_mark
+    reason = f"invalid YAML: {exc.problem or exc}"
+    if exc.context and exc.context_mark and exc.context_mark is not mark:
+        reason += f" ({exc.context} at line {exc.context_mark.line + 1})"
+    return ParseError(reason, mark.line + 1 if mark else None)
+
+
+@dataclass(frozen=True)
+class FileParse:
+    """The result of reading one file: objects, tool-config documents, or an error."""
+
+    path: str
+    objects: tuple[KubeObject, ...] = ()
+    tool_configs: tuple[str, ...] = ()  # "apiVersion kind" of each tool document
+    error: str | None = None
+
+
+def objects_from_document(
+    doc: Any, path: str, line: int | None, origin: str
+) -> tuple[list[KubeObject], list[str]]:
+    """Kubernetes objects in one parsed document (expanding `*List`), plus tool-config docs."""
+    if not isinstance(doc, Mapping):
+        return [], []
+    api_version, kind = doc.get("apiVersion"), doc.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str) or not kind:
+        return [], []
+    if is_tool_config(api_version, kind):
+        return [], [f"{api_version} {kind}"]
+    if kind.endswith("List") and isinstance(doc.get("items"), list):
+        objects: list[KubeObject] = []
+        tools: list[str] = []
+        for item in doc["items"]:
+            found, tool = objects_from_document(item, path, line, origin)
+            objects.extend(found)
+            tools.extend(tool)
+        return objects, tools
+    metadata = doc.get("metadata")
+    metadata = metadata if isinstance(metadata, Mapping) else {}
+    name = metadata.get("name") or metadata.get("generateName") or ""
+    namespace = metadata.get("namespace")
+    return [
+        KubeObject(
+            api_version=api_version,
+            kind=kind,
+            name=str(name),
+            namespace=str(namespace) if namespace else None,
+            body=doc,
+            path=path,
+            line=line,
+            origin=origin,
+        )
+    ], []
+
+
+def parse_text(text: str, path: str, origin: str = "file") -> FileParse:
+    """Objects in a YAML/JSON text; parse problems become the FileParse's error."""
+    try:
+        docs = parse_documents(text)
+    except ParseError as exc:
+        where = f" (line {exc.line})" if exc.line else ""
+        return FileParse(path, error=f"{exc.reason}{where}")
+    objects: list[KubeObject] = []
+    tools: list[str] = []
+    for doc, line in docs:
+        found, tool = objects_from_document(doc, path, line, origin)
+        objects.extend(found)
+        tools.extend(tool)
+    return FileParse(path, tuple(objects), tuple(tools))
+
+
+def parse_file(path: Path, max_size: int) -> FileParse:
+    """Read and parse one file (never raises for bad input)."""
+    try:
+        text = read_text(path, max_size)
+    except FileReadError as exc:
+        return FileParse(str(path), error=exc.reason)
+    return parse_text(text, str(path))
+
+
+def _parse_chunk(args: tuple[list[str], int]) -> list[FileParse]:
+    paths, max_size = args
+    return [parse_file(Path(p), max_size) for p in paths]
+
+
+def parse_files(
+    paths: list[Path],
+    max_size: int,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> list[FileParse]:
+    """Parse many files, on every core when there are enough of them to pay for it."""
+    cores = workers if workers is not None else (os.cpu_count() or 1)
+    total_bytes = 0
+    for p in paths[: PARALLEL_MIN_FILES * 4]:
+        with contextlib.suppress(OSError):
+            total_bytes += p.stat().st_size
+    if cores < 2 or len(paths) < PARALLEL_MIN_FILES or total_bytes < PARALLEL_MIN_BYTES:
+        results = []
+        for p in paths:
+            results.append(parse_file(p, max_size))
+            if progress:
+                progress(1)
+        return results
+    # Chunks keep the pickling overhead low; order is preserved by map().
+    size = max(16, len(paths) // (cores * 8))
+    chunks = [[str(p) for p in paths[i : i + size]] for i in range(0, len(paths), size)]
+    results = []
+    with ProcessPoolExecutor(max_workers=cores) as pool:
+        for chunk_result in pool.map(_parse_chunk, [(c, max_size) for c in chunks]):
+            results.extend(chunk_result)
+            if progress:
+                progress(len(chunk_result))
+    return results
+
+
+@dataclass
+class ManifestCollection:
+    """Objects from plain files plus what renderers produced, and everything that went wrong."""
+
+    objects: list[KubeObject] = field(default_factory=list)  # plain files
+    rendered: list[KubeObject] = field(default_factory=list)  # Helm/Kustomize output
+    errors: list[FileError] = field(default_factory=list)
+    tool_configs: dict[str, list[str]] = field(default_factory=dict)  # path -> docs
+    helm_charts: list[str] = field(default_factory=list)
+    kustomizations: list[str] = field(default_factory=list)
+    renderers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files_read: int = 0
+
+
+@dataclass(frozen=True)
+class ManifestOptions:
+    """What to read and render."""
+
+    walk: WalkOptions = field(default_factory=WalkOptions)
+    values: tuple[str, ...] = ()  # Helm values files (FILE or CHART_DIR=FILE)
+    render: bool = True
+    workers: int | None = None
+
+
+def _kustomization_file(directory: Path) -> Path | None:
+    for name in KUSTOMIZATION_FILES:
+        candidate = directory / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _chart_dirs(directories: Iterable[Path]) -> list[Path]:
+    charts = [d for d in directories if (d / HELM_CHART_FILE).is_file()]
+    # Subcharts (under another chart's charts/) are rendered with their parent.
+    chart_set = set(charts)
+    return [c for c in charts if not any(p in chart_set for p in c.parents)]
+
+
+def _under_chart_templates(path: Path, charts: set[Path]) -> bool:
+    for parent in path.parents:
+        if parent.name == "templates" and parent.parent in charts:
+            return True
+        if parent in charts:
+            return False
+    return False
+
+
+def collect_manifests(
+    paths: list[Path],
+    options: ManifestOptions | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
+) -> ManifestCollection:
+    """Read every manifest under `paths`, render Kustomize/Helm, and report what failed."""
+    from cnmm.collect import helm, kustomize
+
+    options = options or ManifestOptions()
+    found: Walk = walk(paths, options.walk)
+    result = ManifestCollection(errors=list(found.errors))
+
+    charts = _chart_dirs(found.directories)
+    all_charts = {d for d in found.directories if (d / HELM_CHART_FILE).is_file()}
+    kustomize_dirs = [d for d in found.directories if _kustomization_file(d) is not None]
+    result.helm_charts = [str(c) for c in charts]
+    result.kustomizations = [str(k) for k in kustomize_dirs]
+
+    patch_files: set[Path] = set()
+    kustomize_files: dict[Path, Mapping[str, Any]] = {}
+    for directory in kustomize_dirs:
+        file = _kustomization_file(directory)
+        assert file is not None
+        parsed = parse_file(file, options.walk.max_file_size)
+        doc = _first_mapping(file, options.walk.max_file_size)
+        kustomize_files[directory] = doc
+        patch_files |= kustomize.patch_files(directory, doc)
+        if parsed.error:
+            result.errors.append(FileError(str(file), parsed.error))
+
+    files = [
+        f
+        for f in found.files
+        if not _under_chart_templates(f, all_charts)
+        and f.resolve() not in patch_files
+        and f.name not in KUSTOMIZATION_FILES
+    ]
+
+    def tick(n: int) -> None:
+        if progress:
+            progress("read", n, len(files))
+
+    # Renderers are separate processes: they run while this process parses the plain files.
+    with ThreadPoolExecutor(max_workers=2) as background:
+        if options.render:
+            k_future = background.submit(kustomize.render_all, kustomize_files)
+            h_future = background.submit(helm.render_all, charts, options.values)
+        for parse in parse_files(files, options.walk.max_file_size, tick, options.workers):
+            result.files_read += 1
+            if parse.error:
+                result.errors.append(FileError(parse.path, parse.error))
+                continue
+            result.objects.extend(parse.objects)
+            if parse.tool_configs:
+                result.tool_configs[parse.path] = list(parse.tool_configs)
+        if options.render:
+            if progress:
+                progress("render", 0, None)
+            k_objects, k_status = k_future.result()
+            h_objects, h_status = h_future.result()
+            result.rendered.extend(k_objects)
+            result.rendered.extend(h_objects)
+            result.renderers = {"kustomize": k_status, "helm": h_status}
+    return result
+
+
+def _first_mapping(path: Path, max_size: int) -> Mapping[str, Any]:
+    try:
+        docs = parse_documents(read_text(path, max_size))
+    except (FileReadError, ParseError):
+        return {}
+    for doc, _line in docs:
+        if isinstance(doc, Mapping):
+            return doc
+    return {}
+
+
+def identity(obj: KubeObject) -> tuple[str, str, str]:
+    """What names an object across renderings: group, kind, name (namespace may be set later)."""
+    return (obj.group, obj.kind, obj.name)
+
+
+def merge_rendered(plain: list[KubeObject], rendered: list[KubeObject]) -> list[KubeObject]:
+    """The objects rules judge: plain files, with rendered bodies where they render the same.
+
+    A plain object that a Kustomize overlay also renders (same group, kind and name, and the
+    same namespace unless the file leaves it open) is judged in its rendered form (images,
+    namespaces and patches applied) but keeps its file and line. Rendered objects matching no
+    plain object (Helm output, name prefixes, generated objects) are added as they are.
+    """
+    by_identity: dict[tuple[str, str, str], list[KubeObject]] = {}
+    for obj in rendered:
+        by_identity.setdefault(identity(obj), []).append(obj)
+    used: set[int] = set()
+    merged: list[KubeObject] = []
+    for obj in plain:
+        match = next(
+            (
+                r
+                for r in by_identity.get(identity(obj), [])
+                if r.origin == "kustomize" and (obj.namespace in (None, r.namespace))
+            ),
+            None,
+        )
+        if match is None:
+            merged.append(obj)
+            continue
+        for r in by_identity[identity(obj)]:
+            if r.namespace == match.namespace and r.origin == "kustomize":
+                used.add(id(r))
+        merged.append(
+            KubeObject(
+                obj.api_version, obj.kind, obj.name, match.namespace, match.body,
+                obj.path, obj.line, obj.origin,
+            )
+        )  # fmt: skip
+    seen: set[tuple[str, str, str, str | None]] = set()
+    for obj in rendered:
+        key = (*identity(obj), obj.namespace)
+        if id(obj) in used or key in seen:
+            continue
+        seen.add(key)
+        merged.append(obj)
+    return merged

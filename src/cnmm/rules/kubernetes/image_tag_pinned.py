@@ -1,0 +1,55 @@
+"""k8s.image.tag-pinned: images name an explicit tag other than `latest`, or a digest.
+
+- **Passes**: every container image of the workload has a digest (`@sha256:...`) or a tag
+  that is not `latest`.
+- **Fails**: an image has no tag (which means `latest`) or the tag `latest`.
+- **Not applicable**: workloads without containers; images left empty (e.g. filled in by a
+  Kustomize `images:` transformer that was not rendered) are reported as failing, since the
+  configuration as scanned does not pin them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cnmm.facts.kubernetes import KubernetesFacts
+from cnmm.findings import Check
+from cnmm.rules.base import rule
+from cnmm.rules.kubernetes._common import container_rule
+
+
+def image_parts(image: str) -> tuple[str, str | None, str | None]:
+    """(repository, tag, digest) of an image reference."""
+    name, _, digest = image.partition("@")
+    last = name.rsplit("/", 1)[-1]
+    tag = last.rpartition(":")[2] if ":" in last else None
+    repository = name[: len(name) - len(tag) - 1] if tag is not None else name
+    return repository, tag, digest or None
+
+
+def unpinned(image: str) -> str | None:
+    """Why an image is not pinned by tag or digest, or None when it is."""
+    if not image:
+        return "no image"
+    _repo, tag, digest = image_parts(image)
+    if digest:
+        return None
+    if tag is None:
+        return f"{image} has no tag (means latest)"
+    if tag == "latest":
+        return f"{image} uses latest"
+    return None
+
+
+@rule(
+    "k8s.image.tag-pinned",
+    title="Images are pinned to a tag or digest",
+    remediation="""Reference every image by an immutable version tag (e.g. app:1.4.2) or,
+    better, by digest (app@sha256:...); never by latest or without a tag.""",
+    needs="kubernetes",
+)
+def check(facts: KubernetesFacts) -> Iterator[Check]:
+    """One finding per workload."""
+    yield from container_rule(
+        facts, lambda w, c: unpinned(c.image), ok_message="every image is pinned"
+    )

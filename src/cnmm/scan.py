@@ -1,0 +1,324 @@
+"""Orchestration of `cnmm scan`: collect -> facts -> findings -> inventory (I/O at the edges).
+
+`run_scan(request)` reads manifests (plain files, Kustomize, Helm), optionally a git
+repository collector and a live cluster, builds facts once, runs every rule through the
+engine, and returns a `ScanResult` whose `to_json()` follows schema `cnmm/scan/v1`
+(documented in docs/scan.md).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cnmm.config import Config
+from cnmm.facts import Facts, FileError
+from cnmm.facts.kubernetes import KubeObject, KubernetesFacts
+from cnmm.findings import Finding, Outcome
+
+SCHEMA = "cnmm/scan/v1"
+STDIN = "-"
+
+# Exit codes (documented in `cnmm scan --help` and docs/scan.md).
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+EXIT_CANNOT_SCAN = 4
+
+Progress = Callable[[str, int, int | None], None]
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """What to scan and how."""
+
+    paths: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    max_file_size: int | None = None
+    config: Config = field(default_factory=Config)
+    since: str | None = None
+    render: bool = True
+    cluster: bool = False
+    context: str | None = None
+    kubeconfig: str | None = None
+    namespaces: list[str] = field(default_factory=list)
+    stdin_text: str | None = None  # content of `-`, read by the caller
+    workers: int | None = None
+
+
+@dataclass
+class ScanResult:
+    """Everything a scan found; `to_json()` is the `cnmm/scan/v1` document."""
+
+    findings: list[Finding]
+    errors: list[FileError]
+    facts: Facts
+    plain_objects: list[KubeObject]
+    rendered_objects: list[KubeObject]
+    helm_charts: list[str]
+    kustomizations: list[str]
+    renderers: dict[str, Any]
+    repository_inventory: dict[str, Any] = field(default_factory=dict)
+    repository_statuses: dict[str, str] = field(default_factory=dict)
+    cluster: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)
+    fatal: str | None = None  # why nothing could be scanned
+    files_read: int = 0
+    rules: dict[str, Any] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """4 nothing scanned; 3 some inputs unreadable; 1 failing findings; else 0."""
+        if self.fatal:
+            return EXIT_CANNOT_SCAN
+        if self.errors:
+            return EXIT_PARTIAL
+        if any(f.counts_as_failure for f in self.findings):
+            return EXIT_FINDINGS
+        return EXIT_OK
+
+    def summary(self) -> dict[str, Any]:
+        """Counts of findings by outcome, plus exempted and file-error counts."""
+        counts = Counter(f.outcome.value for f in self.findings)
+        return {
+            "findings": len(self.findings),
+            "by_outcome": {o.value: counts.get(o.value, 0) for o in Outcome},
+            "failing": sum(1 for f in self.findings if f.counts_as_failure),
+            "exempted": sum(
+                1 for f in self.findings if f.exemption is not None and not f.exemption.expired
+            ),
+            "file_errors": len(self.errors),
+            "files_read": self.files_read,
+            "exit_code": self.exit_code,
+        }
+
+    def inventory(self) -> dict[str, Any]:
+        """The `inventory` section (see docs/scan.md)."""
+        kube = self.facts.kubernetes or KubernetesFacts()
+        kinds = Counter(o.kind for o in self.plain_objects)
+        inventory: dict[str, Any] = {
+            "kubernetes": {
+                "objects": len(self.plain_objects),
+                "kinds": dict(sorted(kinds.items())),
+                "rendered_objects": len(self.rendered_objects),
+            },
+            "workloads": workload_inventory(kube),
+            "images": image_inventory(kube),
+            "helm_charts": list(self.helm_charts),
+            "kustomizations": list(self.kustomizations),
+            "capabilities": capability_inventory(kube),
+        }
+        for key, value in self.repository_inventory.items():
+            inventory.setdefault(key, value)
+        if self.cluster is not None:
+            inventory["cluster"] = self.cluster
+        return inventory
+
+    def to_json(self) -> dict[str, Any]:
+        """The `cnmm/scan/v1` document."""
+        from cnmm import __version__
+
+        return {
+            "schema": SCHEMA,
+            "cnmm_version": __version__,
+            "scanned_at": date.today().isoformat(),
+            "inputs": {"paths": list(self.paths), "cluster": self.cluster is not None},
+            "summary": self.summary(),
+            "inventory": self.inventory(),
+            "findings": [f.to_json() for f in self.findings],
+            "errors": [e.to_json() for e in self.errors],
+            "renderers": self.renderers,
+            "repository": self.repository_statuses,
+            "warnings": list(self.warnings),
+            "fatal": self.fatal,
+        }
+
+
+def workload_inventory(kube: KubernetesFacts) -> dict[str, int]:
+    """Workload counts: total and how many meet each container-wide property."""
+    from cnmm.rules.kubernetes._common import effective
+
+    def every(w: Any, test: Callable[[Any], bool], regular_only: bool = False) -> bool:
+        members = w.template.containers if regular_only else w.template.all_containers
+        return bool(members) and all(test(c) for c in members)
+
+    def non_root(w: Any, c: Any) -> bool:
+        user = effective(c, w, "runAsUser")
+        is_int = isinstance(user, int) and not isinstance(user, bool)
+        if is_int and user == 0:
+            return False
+        return effective(c, w, "runAsNonRoot") is True or (isinstance(user, int) and user > 0)
+
+    workloads = kube.workloads
+    return {
+        "total": len(workloads),
+        "with_readiness_probe": sum(1 for w in workloads
+                                    if every(w, lambda c: c.readiness_probe, True)),
+        "with_liveness_probe": sum(1 for w in workloads
+                                   if every(w, lambda c: c.liveness_probe, True)),
+        "with_requests": sum(1 for w in workloads if every(
+            w, lambda c: all(r in c.requests for r in ("cpu", "memory"))
+        )),
+        "with_limits": sum(1 for w in workloads
+                           if every(w, lambda c: "cpu" in c.limits and "memory" in c.limits)),
+        "run_as_non_root": sum(1 for w in workloads if _all_non_root(w, non_root)),
+    }  # fmt: skip
+
+
+def _all_non_root(w: Any, test: Callable[[Any, Any], bool]) -> bool:
+    members = w.template.all_containers
+    return bool(members) and all(test(w, c) for c in members)
+
+
+def image_inventory(kube: KubernetesFacts) -> dict[str, int]:
+    """Distinct image references: total, latest-or-untagged, digest-pinned."""
+    from cnmm.rules.kubernetes.image_tag_pinned import image_parts
+
+    images = {c.image for w in kube.workloads for c in w.template.all_containers if c.image}
+    latest = 0
+    digest = 0
+    for image in images:
+        _repo, tag, pinned = image_parts(image)
+        if pinned:
+            digest += 1
+        elif tag in (None, "latest"):
+            latest += 1
+    return {"total": len(images), "latest_or_untagged": latest, "digest_pinned": digest}
+
+
+def capability_inventory(kube: KubernetesFacts) -> dict[str, list[str]]:
+    """{capability: [evidence paths]} for the capability names the inventory reports."""
+    from cnmm.collect.kubernetes_facts import INVENTORY_CAPABILITIES
+
+    found: dict[str, set[str]] = {}
+    for capability in kube.capabilities:
+        if capability.name in INVENTORY_CAPABILITIES:
+            found.setdefault(capability.name, set()).add(capability.object.path or "(stdin)")
+    return {name: sorted(found[name]) for name in INVENTORY_CAPABILITIES if name in found}
+
+
+def _repository(request: ScanRequest, dirs: list[Path], progress: Progress | None) -> Any:
+    """The repository collection, or None when that collector is not installed."""
+    try:
+        from cnmm.collect.repository import (  # type: ignore[import-not-found, unused-ignore]
+            collect_repository,
+            repository_inventory,
+        )
+    except ModuleNotFoundError:
+        return None
+    collection = collect_repository(dirs, request.since, progress=None)
+    return collection, repository_inventory(collection.facts)
+
+
+def run_scan(request: ScanRequest, progress: Progress | None = None) -> ScanResult:
+    """Scan the request's paths (and cluster), evaluate every rule, build the result."""
+    from cnmm.collect.files import WalkOptions
+    from cnmm.collect.kubernetes_facts import facts_from_objects
+    from cnmm.collect.manifests import (
+        ManifestCollection,
+        ManifestOptions,
+        collect_manifests,
+        merge_rendered,
+        parse_text,
+    )
+    from cnmm.engine import evaluate, expired_exemptions
+    from cnmm.rules.base import discover_rules
+
+    config = request.config
+    max_size = request.max_file_size or config.scan.max_file_size
+    options = ManifestOptions(
+        walk=WalkOptions(
+            include=tuple(request.include) or tuple(config.scan.include),
+            exclude=tuple(request.exclude) + tuple(config.scan.exclude),
+            max_file_size=max_size,
+        ),
+        values=tuple(request.values),
+        render=request.render,
+        workers=request.workers,
+    )
+    paths = [Path(p) for p in request.paths if p != STDIN]
+    collection = collect_manifests(paths, options, progress) if paths else ManifestCollection()
+    if STDIN in request.paths:
+        parsed = parse_text(request.stdin_text or "", "<stdin>")
+        collection.files_read += 1
+        if parsed.error:
+            collection.errors.append(FileError("<stdin>", parsed.error))
+        collection.objects.extend(parsed.objects)
+
+    errors = list(collection.errors)
+    unavailable: dict[str, str] = {}
+    cluster_info: dict[str, Any] | None = None
+    cluster_objects: list[KubeObject] = []
+    fatal: str | None = None
+    if request.cluster:
+        from cnmm.collect.cluster import ClusterError, collect_cluster_objects
+
+        if progress:
+            progress("cluster", 0, None)
+        try:
+            cluster = collect_cluster_objects(request)
+        except ClusterError as exc:
+            fatal = f"cluster: {exc}"
+        else:
+            cluster_objects = list(cluster.objects)
+            unavailable = dict(cluster.unavailable)
+            cluster_info = dict(cluster.cluster)
+            cluster_info["unavailable"] = unavailable
+            errors.extend(cluster.errors)
+
+    repo_inventory: dict[str, Any] = {}
+    repo_statuses: dict[str, str] = {}
+    repo_facts = None
+    dirs = [p for p in paths if p.is_dir()]
+    if dirs:
+        repo = _repository(request, dirs, progress)
+        if repo is not None:
+            repo_collection, repo_inventory = repo
+            repo_facts = repo_collection.facts
+            errors.extend(repo_collection.errors)
+            repo_statuses = dict(repo_collection.statuses)
+
+    judged = merge_rendered(collection.objects, collection.rendered) + cluster_objects
+    kube_facts = facts_from_objects(judged, unavailable)
+    facts = Facts(kubernetes=kube_facts, repository=repo_facts, errors=tuple(errors))
+    rules = discover_rules()
+    if fatal is None and not request.cluster and collection.files_read == 0 and not dirs:
+        fatal = "no readable input: " + (
+            "; ".join(f"{e.path}: {e.reason}" for e in errors[:3]) or "nothing to scan"
+        )
+    findings = evaluate(facts, rules, config) if fatal is None else []
+    return ScanResult(
+        findings=findings,
+        errors=errors,
+        facts=facts,
+        plain_objects=list(collection.objects),
+        rendered_objects=list(collection.rendered),
+        helm_charts=collection.helm_charts,
+        kustomizations=collection.kustomizations,
+        renderers=collection.renderers,
+        repository_inventory=repo_inventory,
+        repository_statuses=repo_statuses,
+        cluster=cluster_info,
+        warnings=expired_exemptions(config),
+        fatal=fatal,
+        files_read=collection.files_read,
+        rules={
+            rule_id: {"title": r.title, "remediation": r.remediation}
+            for rule_id, r in rules.items()
+        },
+        paths=list(request.paths),
+    )
+
+
+def read_stdin() -> str:
+    """The whole of standard input (for `-`)."""
+    return sys.stdin.read()

@@ -1,0 +1,116 @@
+"""Bad input never stops a scan: each problem is a file error with its path and reason."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cnmm.scan import ScanRequest, run_scan
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: web, image: "nginx:1.25"}
+"""
+ALIAS_BOMB = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+    f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+def _errors(tmp_path: Path) -> dict[str, str]:
+    result = run_scan(ScanRequest(paths=(str(tmp_path),)))
+    return {Path(e.path).name: e.reason for e in result.errors}
+
+
+def _cnmm(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cnmm", *args], capture_output=True, text=True, input=stdin,
+        timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_acceptance_alias_bomb_binary_and_one_deployment(tmp_path: Path) -> None:
+    (tmp_path / "bomb.yaml").write_text(ALIAS_BOMB)
+    (tmp_path / "binary.yaml").write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "deploy.yaml").write_text(DEPLOYMENT)
+    done = _cnmm("scan", str(tmp_path), "--format", "json")
+    assert done.returncode == 3, done.stderr
+    data = json.loads(done.stdout)
+    assert data["schema"] == "cnmm/scan/v1"
+    errors = {Path(e["path"]).name: e["reason"] for e in data["errors"]}
+    assert set(errors) == {"bomb.yaml", "binary.yaml"}
+    assert "alias" in errors["bomb.yaml"] and "binary" in errors["binary.yaml"]
+    assert data["inventory"]["workloads"]["total"] == 1
+    assert data["summary"]["exit_code"] == 3 and data["findings"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("malformed.yaml", "apiVersion: v1\nkind: [ConfigMap\n", "invalid YAML"),
+        ("tabs.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n", "invalid YAML"),
+        ("dupe.yaml", "apiVersion: v1\nkind: ConfigMap\nkind: Secret\n", "duplicate key 'kind'"),
+        ("deep.yaml", "x: " + "[" * 100_000 + "]" * 100_000 + "\n", "nesting deeper"),
+        ("deep-block.yaml", "".join(" " * i + f"k{i}:\n" for i in range(700)) + "\n", "nesting"),
+        ("bomb.yaml", ALIAS_BOMB, "alias"),
+    ],
+)
+def test_text_problems(tmp_path: Path, name: str, content: str, reason: str) -> None:
+    (tmp_path / name).write_text(content)
+    (tmp_path / "ok.yaml").write_text(DEPLOYMENT)
+    errors = _errors(tmp_path)
+    assert list(errors) == [name] and reason in errors[name], errors
+
+
+def test_binary_invalid_utf8_and_size_limit(tmp_path: Path) -> None:
+    (tmp_path / "bin.yaml").write_bytes(b"\x00\x01\x02kind: x")
+    (tmp_path / "latin1.yaml").write_bytes("kind: Caf\xe9\n".encode("latin-1"))
+    (tmp_path / "big.yaml").write_text("# " + "x" * 2000 + "\n")
+    result = run_scan(ScanRequest(paths=(str(tmp_path),), max_file_size=1000))
+    errors = {Path(e.path).name: e.reason for e in result.errors}
+    assert "binary" in errors["bin.yaml"]
+    assert "UTF-8" in errors["latin1.yaml"]
+    assert "too large" in errors["big.yaml"]
+
+
+def test_unreadable_files(tmp_path: Path) -> None:
+    # Tests run as root, so permissions cannot make a file unreadable: a FIFO and a file
+    # whose read fails with EIO (/proc/self/mem at offset 0) are genuinely unreadable.
+    os.mkfifo(tmp_path / "fifo.yaml")
+    (tmp_path / "eio.yaml").symlink_to("/proc/self/mem")
+    (tmp_path / "ok.yaml").write_text(DEPLOYMENT)
+    errors = _errors(tmp_path)
+    assert "FIFO" in errors["fifo.yaml"]
+    assert "cannot read" in errors["eio.yaml"] or "too large" in errors["eio.yaml"]
+
+
+def test_symlink_loops(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").symlink_to(tmp_path / "b.yaml")
+    (tmp_path / "b.yaml").symlink_to(tmp_path / "a.yaml")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "up").symlink_to(tmp_path)
+    (tmp_path / "ok.yaml").write_text(DEPLOYMENT)
+    result = run_scan(ScanRequest(paths=(str(tmp_path),)))
+    reasons = {Path(e.path).name: e.reason for e in result.errors}
+    assert "symlink loop" in reasons["a.yaml"] and "symlink loop" in reasons["up"]
+    assert len(result.facts.kubernetes.workloads) == 1  # type: ignore[union-attr]
+
+
+def test_nothing_readable_exits_4(tmp_path: Path) -> None:
+    done = _cnmm("scan", str(tmp_path / "missing.yaml"), "--format", "json")
+    assert done.returncode == 4
+    assert json.loads(done.stdout)["fatal"].startswith("no readable input")
