@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cnmm.catalog import LEVEL_NAMES, load_catalog, load_catalog_from
+from cnmm.catalog import LEVEL_NAMES, Catalog, load_catalog, load_catalog_from
 from cnmm.catalog.loader import catalog_dir
 
 DIMENSION_IDS = [
@@ -47,7 +47,7 @@ SEED_FILES = {
 
 
 @pytest.fixture(scope="module")
-def catalog():  # type: ignore[no-untyped-def]
+def catalog() -> Catalog:
     return load_catalog()
 
 

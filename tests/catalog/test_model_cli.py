@@ -137,3 +137,46 @@ def test_version_and_help_are_fast_and_light() -> None:
         text=True,
     ).stdout.strip()
     assert help_modules == "[]", f"building the CLI imported heavy modules: {help_modules}"
+
+
+def test_supporting_data_commands() -> None:
+    kpis = json.loads(run_cnmm("model", "kpis", "--level", "1", "-f", "json").stdout)
+    assert [lv["level"] for lv in kpis["levels"]] == [1] and kpis["levels"][0]["kpis"]
+    certs = json.loads(run_cnmm("model", "certifications", "-l", "4", "-f", "json").stdout)
+    assert [c["id"] for c in certs["certifications"]] == ["CKS"]
+    prereq = json.loads(run_cnmm("model", "prerequisites", "-a", "people", "-f", "json").stdout)
+    assert [g["aspect"] for g in prereq["readiness"]] == ["people"] and prereq["prerequisites"]
+    bad = run_cnmm("model", "prerequisites", "--aspect", "finance")
+    assert bad.returncode == 2 and "finance" in bad.stderr
+    for args in (["kpis"], ["certifications"], ["prerequisites"], ["show", "business"]):
+        out = run_cnmm("model", *args).stdout
+        assert out and "\x1b[" not in out, args
+        assert max(len(line) for line in out.splitlines()) <= 80, args
+    assert "CKAD" in run_cnmm("model", "certifications").stdout
+    exported = json.loads(run_cnmm("model", "export").stdout)
+    assert exported["kpis"] and exported["certifications"] and exported["prerequisites"]
+    assert exported["projects_as_of"] and all("maturity" in p for p in exported["projects"])
+    markdown = run_cnmm("model", "export", "-f", "markdown").stdout
+    for heading in ("## Business outcome KPIs", "## CNCF certifications", "## Projects"):
+        assert heading in markdown and f"(#{heading[3:].lower().replace(' ', '-')})" in markdown
+
+
+def test_show_level_and_project() -> None:
+    level = json.loads(run_cnmm("model", "show", "people.ai.l5", "-f", "json").stdout)
+    assert level["dimension"] == "people.ai" and level["defined"] is False
+    project = json.loads(run_cnmm("model", "show", "karmada", "-f", "json").stdout)
+    assert project["name"] == "Karmada" and project["maturity"] and "as_of" in project
+    text = run_cnmm("model", "show", "Falco").stdout
+    assert "graduated" in text and max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_search_terms_may_match_different_fields_and_projects() -> None:
+    data = json.loads(run_cnmm("model", "search", "GitOps", "production", "-f", "json").stdout)
+    assert data["query"] == "GitOps production" and data["results"]
+    scores = [r["score"] for r in data["results"]]
+    assert scores == sorted(scores, reverse=True)
+    found = json.loads(run_cnmm("model", "search", "Crossplane", "-f", "json").stdout)
+    kinds = {r["kind"] for r in found["results"]}
+    assert {"project", "criterion"} <= kinds
+    none = run_cnmm("model", "search", "zzzz-no-such-word")
+    assert none.returncode == 0 and "No match" in none.stdout

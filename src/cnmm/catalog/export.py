@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Any
 
-from cnmm.catalog.model import Aspect, Catalog, Criterion, Dimension, Level, Source
+from cnmm.catalog.model import Aspect, Catalog, Criterion, Dimension, Level, Project, Source
 
 
 def source_json(source: Source) -> dict[str, Any]:
@@ -41,6 +41,20 @@ def criterion_json(catalog: Catalog, criterion: Criterion) -> dict[str, Any]:
             for name in criterion.projects
         ],
         "source": source_json(criterion.source),
+    }
+
+
+def project_json(project: Project) -> dict[str, Any]:
+    """JSON form of one project, with every fact the catalog holds about it."""
+    return {
+        "name": project.name,
+        "maturity": project.maturity,
+        "kind": project.kind,
+        "part_of": project.part_of,
+        "aliases": list(project.aliases),
+        "verified": project.verified,
+        "url": project.url,
+        "description": project.description,
     }
 
 
@@ -95,11 +109,12 @@ def catalog_json(catalog: Catalog) -> dict[str, Any]:
             for n, lv_name in _level_names(catalog).items()
         ],
         "aspects": [aspect_json(catalog, aspect) for aspect in catalog.aspects],
+        "projects_as_of": catalog.projects_as_of,
         "projects": [
-            {"name": p.name, "maturity": p.maturity, "url": p.url}
-            for p in sorted(catalog.projects.values(), key=lambda p: p.name.lower())
+            project_json(p) for p in sorted(catalog.projects.values(), key=lambda p: p.name.lower())
         ],
         "kpis": catalog.kpis,
+        "certification_guidance": catalog.certification_guidance,
         "certifications": catalog.certifications,
         "prerequisites": catalog.prerequisites,
     }
@@ -119,9 +134,11 @@ def project_usage(catalog: Catalog) -> list[dict[str, Any]]:
             used.setdefault(name, []).append(criterion.id)
     return [
         {
-            "name": name,
-            "maturity": catalog.projects[name].maturity if name in catalog.projects else "unknown",
-            "url": catalog.projects[name].url if name in catalog.projects else None,
+            **(
+                project_json(catalog.projects[name])
+                if name in catalog.projects
+                else {"name": name, "maturity": "unknown", "url": None}
+            ),
             "criteria": ids,
             "dimensions": sorted({cid.rsplit(".", 2)[0] for cid in ids}),
         }
@@ -131,6 +148,11 @@ def project_usage(catalog: Catalog) -> list[dict[str, Any]]:
 
 def _anchor(text: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
+
+
+def _dimension_anchor(dimension_id: str) -> str:
+    # prefixed: `business.outcomes` would otherwise collide with the "Business Outcomes" aspect
+    return "dimension-" + _anchor(dimension_id)
 
 
 def catalog_markdown(catalog: Catalog) -> str:
@@ -143,13 +165,21 @@ def catalog_markdown(catalog: Catalog) -> str:
         "## Contents",
         "",
     ]
+    out.append("- [Levels](#levels)")
+    out.append("- [Prerequisites and readiness](#prerequisites-and-readiness)")
     for aspect in catalog.aspects:
         out.append(f"- [{aspect.name}](#{_anchor(aspect.name)})")
         for dimension in aspect.dimensions:
-            out.append(f"  - [{dimension.name}](#{_anchor(dimension.id)}) (`{dimension.id}`)")
+            out.append(
+                f"  - [{dimension.name}](#{_dimension_anchor(dimension.id)}) (`{dimension.id}`)"
+            )
+    out.append("- [Business outcome KPIs](#business-outcome-kpis)")
+    out.append("- [CNCF certifications](#cncf-certifications)")
+    out.append("- [Projects](#projects)")
     out += ["", "## Levels", ""]
     for number, name in _level_names(catalog).items():
         out.append(f"{number}. **{name}**: {catalog.level_summaries.get(number, '')}")
+    out += _prerequisites_markdown(catalog.prerequisites)
     for aspect in catalog.aspects:
         out += ["", f"## {aspect.name}", "", aspect.description, ""]
         for number in sorted(aspect.level_overview):
@@ -157,7 +187,7 @@ def catalog_markdown(catalog: Catalog) -> str:
         for dimension in aspect.dimensions:
             out += [
                 "",
-                f'### {dimension.name} <a id="{_anchor(dimension.id)}"></a>',
+                f'### {dimension.name} <a id="{_dimension_anchor(dimension.id)}"></a>',
                 "",
                 f"`{dimension.id}` · source: {dimension.source.cite()}",
                 "",
@@ -178,10 +208,64 @@ def catalog_markdown(catalog: Catalog) -> str:
                     out.append(
                         f"- **{c.statement}** `{c.id}` ({'; '.join(extras)}; {c.source.cite()})"
                     )
-    out += ["", "## Projects", "", "| project | CNCF maturity |", "| --- | --- |"]
+    out += _kpis_markdown(catalog.kpis)
+    out += _certifications_markdown(catalog.certification_guidance, catalog.certifications)
+    out += [
+        "",
+        "## Projects",
+        "",
+        f"CNCF maturity as of {catalog.projects_as_of}; `*` marks a stage not re-confirmed on "
+        "that date. Products are named by the model only as examples.",
+        "",
+        "| project | CNCF maturity | kind | part of | about |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for p in sorted(catalog.projects.values(), key=lambda p: p.name.lower()):
-        out.append(f"| {p.name} | {p.maturity} |")
+        name = f"[{p.name}]({p.url})" if p.url else p.name
+        mark = "" if p.verified else " *"
+        out.append(
+            f"| {name} | {p.maturity}{mark} | {p.kind} | {p.part_of or ''} | {p.description} |"
+        )
     return "\n".join(out) + "\n"
+
+
+def _prerequisites_markdown(data: Any) -> list[str]:
+    if not data:
+        return []
+    out = ["", "## Prerequisites and readiness", ""]
+    for item in data["prerequisites"]:
+        out.append(f"- {' '.join(item['statement'].split())}")
+    out += ["", "**When is the right time?** Signs that an organisation is ready to start:"]
+    for group in data["readiness"]:
+        out += ["", f"- _{group['aspect'].capitalize()}_"]
+        for item in group["items"]:
+            out.append(f"  - [ ] {' '.join(item['statement'].split())}")
+    return out
+
+
+def _kpis_markdown(data: Any) -> list[str]:
+    if not data:
+        return []
+    out = ["", "## Business outcome KPIs", "", "Examples to adapt, not targets."]
+    for level in data["levels"]:
+        out += ["", f"### Level {level['level']}: {level['name']}", ""]
+        out += [" ".join(level["focus"].split()), ""]
+        for kpi in level["kpis"]:
+            out.append(f"- {kpi['text']} ({kpi['kind']}, {kpi['theme']})")
+    return out
+
+
+def _certifications_markdown(guidance: Any, certifications: Any) -> list[str]:
+    if not certifications:
+        return []
+    out = ["", "## CNCF certifications", "", (guidance or {}).get("guidance", ""), ""]
+    out += ["| id | name | levels | requires |", "| --- | --- | --- | --- |"]
+    for cert in certifications:
+        levels = ", ".join(str(n) for n in cert["levels"]) or "no level given"
+        out.append(
+            f"| {cert['id']} | {cert['name']} | {levels} | {', '.join(cert['requires']) or '-'} |"
+        )
+    return out
 
 
 CSV_COLUMNS = (

@@ -81,7 +81,11 @@ def _read(path: Path, schema_name: str | None, problems: list[str]) -> SourcedYa
 
 
 def _dimension(
-    doc: SourcedYaml, expected_id: str, aspect_id: str, problems: list[str]
+    doc: SourcedYaml,
+    expected_id: str,
+    aspect_id: str,
+    aliases: dict[str, str],
+    problems: list[str],
 ) -> Dimension:
     raw = doc.data
     if raw["id"] != expected_id:
@@ -131,7 +135,8 @@ def _dimension(
                     effort=rc["effort"],
                     remediation=rc["remediation"].strip(),
                     evidence=Evidence(tuple(ev["rules"]), ev["threshold"]),
-                    projects=tuple(rc["projects"]),
+                    # the seed spells some names several ways; store the canonical one
+                    projects=tuple(aliases.get(name, name) for name in rc["projects"]),
                     source=_source(rc["source"]),
                 )
             )
@@ -152,6 +157,80 @@ def _dimension(
         source=_source(raw["source"]),
         levels=tuple(levels),
     )
+
+
+SUPPORTING_FILES = ("kpis", "certifications", "prerequisites")
+
+
+def _projects(
+    doc: SourcedYaml | None, problems: list[str]
+) -> tuple[dict[str, Project], dict[str, str]]:
+    """Projects by canonical name, and every alias mapped to its canonical name."""
+    projects: dict[str, Project] = {}
+    aliases: dict[str, str] = {}
+    if doc is None:
+        return projects, aliases
+    for index, raw in enumerate(doc.data["projects"]):
+        name = raw["name"]
+        if name in projects or name in aliases:
+            problems.append(f"{doc.where(['projects', index, 'name'])}: duplicate project {name!r}")
+            continue
+        for alias in raw.get("aliases", []):
+            if alias in projects or alias in aliases:
+                problems.append(
+                    f"{doc.where(['projects', index, 'aliases'])}: alias {alias!r} is already used"
+                )
+            aliases[alias] = name
+        projects[name] = Project(
+            name=name,
+            maturity=raw["maturity"],
+            url=raw.get("url"),
+            description=" ".join(raw["description"].split()),
+            aliases=tuple(raw.get("aliases", [])),
+            part_of=raw.get("part_of"),
+            kind=raw.get("kind", "project"),
+            verified=raw["verified"],
+        )
+    clash = sorted(set(projects) & set(aliases))
+    for name in clash:
+        problems.append(f"{doc.path}: {name!r} is both a project name and an alias")
+    return projects, aliases
+
+
+def _supporting(name: str, doc: SourcedYaml, problems: list[str]) -> Any:
+    """Integrity checks the schema cannot express for kpis/certifications/prerequisites."""
+    data = doc.data
+    if name == "kpis":
+        for index, level in enumerate(data["levels"]):
+            if level["level"] != index + 1:
+                problems.append(
+                    f"{doc.where(['levels', index, 'level'])}: level {level['level']}, "
+                    f"expected {index + 1}"
+                )
+            if level["name"] != LEVEL_NAMES[index + 1]:
+                problems.append(
+                    f"{doc.where(['levels', index, 'name'])}: level {index + 1} is named "
+                    f"{LEVEL_NAMES[index + 1]!r}"
+                )
+    ids: dict[str, str] = {}
+    for path, item_id in _ids(data, ()):
+        where = doc.where(list(path))
+        if item_id in ids:
+            problems.append(f"{where}: duplicate id {item_id!r} (first at {ids[item_id]})")
+        ids.setdefault(item_id, where)
+    return data
+
+
+def _ids(node: Any, path: tuple[str | int, ...]) -> Iterable[tuple[tuple[str | int, ...], str]]:
+    """Every `id` value in a document, with its data path."""
+    if isinstance(node, dict):
+        if isinstance(node.get("id"), str):
+            yield (*path, "id"), node["id"]
+        for key, value in node.items():
+            yield from _ids(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _ids(value, (*path, index))
 
 
 def _check_integrity(
@@ -184,10 +263,7 @@ def load_catalog_from(directory: Path, known_rules: Iterable[str] | None = None)
     if index is None:
         raise CatalogError(problems)
     projects_doc = _read(directory / "projects.yaml", "projects", problems)
-    projects = {
-        p["name"]: Project(p["name"], p["maturity"], p.get("url"))
-        for p in (projects_doc.data if projects_doc and projects_doc.data else [])
-    }
+    projects, aliases = _projects(projects_doc, problems)
     aspects = []
     locations: dict[str, str] = {}
     listed = {d for a in index.data["aspects"] for d in a["dimensions"]}
@@ -211,7 +287,7 @@ def load_catalog_from(directory: Path, known_rules: Iterable[str] | None = None)
             doc = _read(path, "dimension", problems)
             if doc is None:
                 continue
-            dimension = _dimension(doc, dimension_id, aspect_id, problems)
+            dimension = _dimension(doc, dimension_id, aspect_id, aliases, problems)
             for li, level in enumerate(dimension.levels):
                 for ci, criterion in enumerate(level.criteria):
                     locations[criterion.id] = doc.where(["levels", li, "criteria", ci, "id"])
@@ -229,11 +305,15 @@ def load_catalog_from(directory: Path, known_rules: Iterable[str] | None = None)
                 dimensions=tuple(dimensions),
             )
         )
-    extras = {}
-    for name in ("kpis", "certifications", "prerequisites"):
+    extras: dict[str, Any] = {}
+    for name in SUPPORTING_FILES:
         path = directory / f"{name}.yaml"
-        doc = _read(path, None, problems) if path.exists() else None
-        extras[name] = doc.data if doc else None
+        if not path.exists():
+            problems.append(f"{path}: missing (the catalog needs {name}.yaml)")
+            extras[name] = None
+            continue
+        doc = _read(path, name, problems)
+        extras[name] = _supporting(name, doc, problems) if doc else None
     catalog = Catalog(
         name=index.data["name"],
         version=index.data["version"],
@@ -242,8 +322,17 @@ def load_catalog_from(directory: Path, known_rules: Iterable[str] | None = None)
         level_summaries={lv["level"]: lv["summary"] for lv in index.data["levels"]},
         aspects=tuple(aspects),
         projects=projects,
+        projects_as_of=str(projects_doc.data["as_of"]) if projects_doc else "",
         kpis=extras["kpis"],
-        certifications=extras["certifications"],
+        certifications=extras["certifications"]["certifications"]
+        if extras["certifications"]
+        else None,
+        certification_guidance={
+            "source": extras["certifications"]["source"],
+            "guidance": " ".join(extras["certifications"]["guidance"].split()),
+        }
+        if extras["certifications"]
+        else None,
         prerequisites=extras["prerequisites"],
     )
     problems.extend(_check_integrity(catalog, locations, known_rules))

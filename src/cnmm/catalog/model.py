@@ -26,11 +26,20 @@ class Source:
 
 @dataclass(frozen=True)
 class Project:
-    """A project the model names, with its CNCF maturity."""
+    """A project (or specification, or product) the model names, with its CNCF maturity.
+
+    `maturity` is a fact on the catalog's `projects_as_of` date; `verified` says whether it
+    was confirmed against a public source on that date.
+    """
 
     name: str
     maturity: str
     url: str | None = None
+    description: str = ""
+    aliases: tuple[str, ...] = ()
+    part_of: str | None = None
+    kind: str = "project"
+    verified: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,9 +121,11 @@ class Catalog:
     level_summaries: dict[int, str]
     aspects: tuple[Aspect, ...]
     projects: dict[str, Project]
-    kpis: Any = None
-    certifications: Any = None
-    prerequisites: Any = None
+    projects_as_of: str = ""
+    kpis: Any = None  # kpis.yaml as written: {source, levels: [{level, name, focus, kpis}]}
+    certifications: Any = None  # list of {id, name, kind, levels, requires, ...}
+    certification_guidance: Any = None  # {source, guidance} from certifications.yaml
+    prerequisites: Any = None  # prerequisites.yaml as written
     _index: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def dimensions(self) -> Iterator[Dimension]:

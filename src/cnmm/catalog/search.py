@@ -25,7 +25,7 @@ class SearchHit:
     """One catalog item that matched, with its score and the fields that matched."""
 
     id: str
-    kind: str  # aspect | dimension | level | criterion
+    kind: str  # aspect | dimension | level | criterion | project
     title: str
     score: float
     fields: tuple[tuple[str, str], ...]  # (field name, text) of matching fields
@@ -35,34 +35,36 @@ def _terms(query: str) -> list[str]:
     return [t for t in re.split(r"\s+", query.lower().strip()) if t]
 
 
-def _field_score(text: str, terms: list[str]) -> float:
+def _term_scores(text: str, terms: list[str]) -> dict[str, float]:
+    """Per query term: occurrences in `text`, whole-word occurrences counting double."""
     lowered = text.lower()
-    score = 0.0
+    scores: dict[str, float] = {}
     for term in terms:
         count = lowered.count(term)
-        if count == 0:
-            return 0.0  # every term must appear in the field
-        whole = len(re.findall(rf"\b{re.escape(term)}\b", lowered))
-        score += count + whole
-    return score
+        if count:
+            scores[term] = count + len(re.findall(rf"\b{re.escape(term)}\b", lowered))
+    return scores
 
 
 def search_catalog(catalog: Catalog, query: str, limit: int = 50) -> list[SearchHit]:
-    """Items whose fields contain every query term, best first."""
-    terms = _terms(query)
+    """Items containing every query term (in any of their fields), best first."""
+    terms = list(dict.fromkeys(_terms(query)))
     if not terms:
         return []
     hits: list[SearchHit] = []
 
     def consider(item_id: str, kind: str, title: str, fields: dict[str, str]) -> None:
         matched = []
+        found: set[str] = set()
         score = 0.0
         for name, text in fields.items():
-            s = _field_score(text, terms)
-            if s:
+            per_term = _term_scores(text, terms)
+            if per_term:
                 matched.append((name, text))
-                score += s * FIELD_WEIGHTS.get(name, 1.0)
-        if matched:
+                found.update(per_term)
+                score += sum(per_term.values()) * FIELD_WEIGHTS.get(name, 1.0)
+        # every term must appear somewhere in the item, not necessarily in one field
+        if found == set(terms):
             hits.append(SearchHit(item_id, kind, title, round(score, 2), tuple(matched)))
 
     for aspect in catalog.aspects:
@@ -99,5 +101,15 @@ def search_catalog(catalog: Catalog, query: str, limit: int = 50) -> list[Search
                             "projects": " ".join(c.projects),
                         },
                     )
+    for project in catalog.projects.values():
+        consider(
+            project.name,
+            "project",
+            f"{project.name} ({project.maturity})",
+            {
+                "name": " ".join((project.name, *project.aliases)),
+                "description": project.description,
+            },
+        )
     hits.sort(key=lambda h: (-h.score, h.id))
     return hits[:limit]

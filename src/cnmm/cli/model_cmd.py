@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from cnmm.cli.output import fail, make_console, print_json
 
 if TYPE_CHECKING:
-    from cnmm.catalog import Catalog
+    from rich.console import Console
+
+    from cnmm.catalog import Catalog, Dimension, Level, Project
 
 model_app = typer.Typer(
     help="Browse, search and export the CNMM 4.0 catalog: aspects, dimensions, levels, "
-    "criteria and the CNCF projects the model names.",
+    "criteria, the CNCF projects the model names, and its supporting guidance (business "
+    "KPI examples, CNCF certifications, prerequisites / readiness checklist). Every command "
+    "takes --format json.",
     no_args_is_help=True,
 )
 
@@ -94,20 +98,32 @@ def show(
     item_id: str = typer.Argument(..., metavar="ID", help="An aspect, dimension or criterion ID."),
     fmt: ListFormat = FORMAT_OPTION,
 ) -> None:
-    """Show one aspect, one dimension (its five levels and criteria) or one criterion."""
+    """Show an aspect, a dimension (five levels and criteria), a level, a criterion or a project.
+
+    IDs: `policy` (aspect), `people.ai` (dimension), `people.ai.l5` (one level),
+    `technology.container-runtime.l2.base-image-policy` (criterion), `Falco` (project).
+    """
     from cnmm.catalog import Aspect, Dimension
     from cnmm.catalog.export import aspect_json, criterion_json, dimension_json
 
     catalog = _catalog()
     item = catalog.find(item_id)
     if item is None:
+        cell = _find_level(catalog, item_id)
+        if cell is not None:
+            _show_level(catalog, *cell, fmt=fmt)
+            return
+        project = _find_project(catalog, item_id)
+        if project is not None:
+            _show_project(catalog, project, fmt=fmt)
+            return
         from difflib import get_close_matches
 
         known = [d.id for d in catalog.dimensions()] + [a.id for a in catalog.aspects]
-        known += [c.id for c in catalog.criteria()]
+        known += [c.id for c in catalog.criteria()] + list(catalog.projects)
         close = get_close_matches(item_id, known, n=3)
         hint = f" Did you mean: {', '.join(close)}?" if close else " See `cnmm model list`."
-        fail(f"no aspect, dimension or criterion {item_id!r}.{hint}", code=1)
+        fail(f"no aspect, dimension, level, criterion or project {item_id!r}.{hint}", code=1)
     if fmt is ListFormat.json:
         if isinstance(item, Aspect):
             print_json(aspect_json(catalog, item))
@@ -118,12 +134,22 @@ def show(
         return
     console = make_console()
     if isinstance(item, Aspect):
-        console.print(f"[bold]{item.name}[/] ({item.id})\n{item.description}\n")
+        console.print(f"[bold]{item.name}[/] ({item.id})\n{item.description}")
+        console.print(f"[dim]source: {item.source.cite()}[/]\n")
         for number, text in sorted(item.level_overview.items()):
             console.print(f"[bold]Level {number}[/]: {text}")
         console.print("\nDimensions:")
         for d in item.dimensions:
             console.print(f"  {d.id}  {d.name}")
+        readiness = _readiness_for(catalog, item.id)
+        if readiness:
+            console.print("\nReady to start? Typical signs (`cnmm model prerequisites`):")
+            for entry in readiness:
+                _bullet(console, " ".join(entry["statement"].split()), "-")
+        if item.id == "business":
+            console.print("\nKPI examples per level: `cnmm model kpis`.")
+        if item.id == "people":
+            console.print("CNCF certifications per level: `cnmm model certifications`.")
     elif isinstance(item, Dimension):
         console.print(f"[bold]{item.name}[/] ({item.id})")
         console.print(f"{item.description}\n[dim]source: {item.source.cite()}[/]")
@@ -133,11 +159,10 @@ def show(
             if not level.defined:
                 console.print("[italic]Not defined by the model: scored as not applicable.[/]")
             for c in level.criteria:
-                console.print(
-                    f"  • {c.statement}\n    [dim]{c.id} · effort {c.effort}"
-                    + (f" · evidence: {', '.join(c.evidence.rules)}" if c.evidence.rules else "")
-                    + "[/]"
-                )
+                detail = f"{c.id} · effort {c.effort}"
+                if c.evidence.rules:
+                    detail += f" · evidence: {', '.join(c.evidence.rules)}"
+                _bullet(console, c.statement, detail=detail)
     else:
         c = item
         console.print(f"[bold]{c.statement}[/]\n")
@@ -154,21 +179,25 @@ def show(
                 "projects",
                 ", ".join(f"{p} ({catalog.projects[p].maturity})" for p in c.projects) or "-",
             ),
+            ("levels", f"{c.dimension} level {c.level}: `cnmm model show {c.dimension}`"),
             ("source", c.source.cite()),
         ]
         for key, value in rows:
-            console.print(f"[bold]{key:>11}[/]  {value}")
+            console.print(f"[bold]{key:>11}[/]  {value}", markup=True)
 
 
 @model_app.command("search")
 def search(
-    text: str = typer.Argument(..., help="Words to find (all must match)."),
+    words: list[str] = typer.Argument(
+        ..., metavar="TEXT...", help="Words to find (all must match)."
+    ),
     limit: int = typer.Option(20, "--limit", "-n", min=1, help="Most results to show."),
     fmt: ListFormat = FORMAT_OPTION,
 ) -> None:
     """Search statements, questions, level summaries and project names, best match first."""
     from cnmm.catalog.search import search_catalog
 
+    text = " ".join(words)
     hits = search_catalog(_catalog(), text, limit=limit)
     if fmt is ListFormat.json:
         print_json(
@@ -191,17 +220,25 @@ def search(
     if not hits:
         console.print(f"No match for {text!r}.")
         raise typer.Exit(0)
+    from rich.table import Table
     from rich.text import Text
 
-    words = text.split()
     for hit in hits:
-        head = Text(f"{hit.id}  ", style="bold")
+        head = Text(f"{hit.id}  ", style="bold", overflow="fold")
         head.append(f"[{hit.kind}, score {hit.score:g}]", style="dim")
         console.print(head)
-        for name, value in hit.fields[:2]:
-            line = Text(f"    {name}: {value}")
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=13, justify="right", no_wrap=True, style="dim")
+        grid.add_column()
+        # the id is already the heading; show the two most telling other fields
+        shown = [f for f in hit.fields if f[0] != "id"][:2]
+        if not shown and hit.kind == "criterion":
+            shown = [("statement", hit.title)]  # only the id matched: still say what it is
+        for name, value in shown:
+            line = Text(" ".join(value.split()))
             line.highlight_words(words, style="reverse", case_sensitive=False)
-            console.print(line)
+            grid.add_row(name, line)
+        console.print(grid)
 
 
 @model_app.command("projects")
@@ -209,16 +246,197 @@ def projects(fmt: ListFormat = FORMAT_OPTION) -> None:
     """Every project the model names, its CNCF maturity, and where it appears."""
     from cnmm.catalog.export import project_usage
 
-    usage = project_usage(_catalog())
+    catalog = _catalog()
+    usage = project_usage(catalog)
     if fmt is ListFormat.json:
-        print_json({"projects": usage})
+        print_json({"as_of": catalog.projects_as_of, "projects": usage})
         return
     from rich.table import Table
 
-    table = Table("project", "maturity", "where (dimensions)", box=None, pad_edge=False)
+    table = Table(box=None, pad_edge=False)
+    table.add_column("project", no_wrap=True)
+    table.add_column("maturity", no_wrap=True)
+    table.add_column("where (dimensions)", overflow="fold")
     for p in usage:
-        table.add_row(p["name"], p["maturity"], ", ".join(p["dimensions"]) or "-")
-    make_console().print(table)
+        mark = "" if p.get("verified", True) else "*"
+        maturity = p["maturity"] + mark
+        if p.get("kind") == "product":
+            maturity += " (product)"
+        table.add_row(p["name"], maturity, "\n".join(p["dimensions"]) or "-")
+    console = make_console()
+    console.print(table)
+    console.print(
+        f"[dim]CNCF maturity as of {catalog.projects_as_of}; * = last known stage, not "
+        "re-confirmed on that date. Details: cnmm model show NAME.[/]"
+    )
+
+
+@model_app.command("kpis")
+def kpis(
+    level: int | None = typer.Option(None, "--level", "-l", min=1, max=5, help="Only this level."),
+    fmt: ListFormat = FORMAT_OPTION,
+) -> None:
+    """Business-outcome KPI examples per level (from the Business Outcomes paper)."""
+    data = _catalog().kpis
+    levels = [lv for lv in data["levels"] if level is None or lv["level"] == level]
+    if fmt is ListFormat.json:
+        print_json({"source": data["source"], "levels": levels})
+        return
+    console = make_console()
+    console.print("[dim]Examples to adapt to your goals, not targets.[/]")
+    for lv in levels:
+        console.rule(f"Level {lv['level']}: {lv['name']}", align="left")
+        console.print(" ".join(lv["focus"].split()))
+        for kpi in lv["kpis"]:
+            _bullet(console, kpi["text"], detail=f"{kpi['kind']}, {kpi['theme']}")
+
+
+@model_app.command("certifications")
+def certifications(
+    level: int | None = typer.Option(
+        None,
+        "--level",
+        "-l",
+        min=1,
+        max=5,
+        help="Only certifications the model ties to this level.",
+    ),
+    fmt: ListFormat = FORMAT_OPTION,
+) -> None:
+    """CNCF certifications and the maturity levels at which the model recommends them."""
+    catalog = _catalog()
+    data = catalog.certification_guidance
+    certs = [c for c in catalog.certifications if level is None or level in c["levels"]]
+    if fmt is ListFormat.json:
+        print_json(
+            {"source": data["source"], "guidance": data["guidance"], "certifications": certs}
+        )
+        return
+    from rich.table import Table
+
+    console = make_console()
+    console.print(data["guidance"] + "\n")
+    table = Table("id", "name", "levels", "requires", box=None, pad_edge=False)
+    for cert in certs:
+        levels = ", ".join(str(n) for n in cert["levels"]) or "-"
+        table.add_row(cert["id"], cert["name"], levels, ", ".join(cert["requires"]) or "-")
+    console.print(table)
+    console.print("[dim]levels '-': the model names it without tying it to a level.[/]")
+
+
+@model_app.command("prerequisites")
+def prerequisites(
+    aspect: str | None = typer.Option(
+        None, "--aspect", "-a", help="Only the readiness signs of this aspect (e.g. people)."
+    ),
+    fmt: ListFormat = FORMAT_OPTION,
+) -> None:
+    """The model's prerequisites and its 'when is the right time' readiness checklist."""
+    catalog = _catalog()
+    data = catalog.prerequisites
+    aspects = [a.id for a in catalog.aspects]
+    if aspect is not None and aspect not in aspects:
+        fail(f"unknown aspect {aspect!r}; one of: {', '.join(aspects)}", code=2)
+    groups = [g for g in data["readiness"] if aspect is None or g["aspect"] == aspect]
+    if fmt is ListFormat.json:
+        print_json(
+            {
+                "source": data["source"],
+                "prerequisites": data["prerequisites"],
+                "readiness_source": data["readiness_source"],
+                "readiness": groups,
+            }
+        )
+        return
+    console = make_console()
+    console.rule("Before you start", align="left")
+    for item in data["prerequisites"]:
+        _bullet(console, " ".join(item["statement"].split()), "[ ]")
+    console.rule("When is the right time? Signs you are ready to start", align="left")
+    for group in groups:
+        console.print(f"[bold]{group['aspect']}[/]")
+        for item in group["items"]:
+            _bullet(console, " ".join(item["statement"].split()), "-")
+
+
+def _bullet(console: Console, text: str, mark: str = "•", detail: str | None = None) -> None:
+    """One list item with a hanging indent, so wrapped lines stay under the text."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=len(mark) + 2, justify="right", no_wrap=True)
+    grid.add_column()
+    body = Text(text)
+    if detail:
+        body.append("\n" + detail, style="dim")
+    grid.add_row(mark, body)
+    console.print(grid)
+
+
+def _find_level(catalog: Catalog, item_id: str) -> tuple[Dimension, Level] | None:
+    """`<dimension>.l<N>` -> that dimension and level, as search results name levels."""
+    head, _, tail = item_id.rpartition(".")
+    if not (tail.startswith("l") and tail[1:].isdigit() and 1 <= int(tail[1:]) <= 5):
+        return None
+    found = catalog.find(head)
+    from cnmm.catalog import Dimension
+
+    if not isinstance(found, Dimension):
+        return None
+    return found, found.level(int(tail[1:]))
+
+
+def _show_level(catalog: Catalog, dimension: Dimension, level: Level, fmt: ListFormat) -> None:
+    from cnmm.catalog.export import level_json
+
+    if fmt is ListFormat.json:
+        print_json({"dimension": dimension.id, **level_json(catalog, level)})
+        return
+    console = make_console()
+    console.print(f"[bold]{dimension.name}[/] ({dimension.id}), level {level.level}: {level.name}")
+    console.print(level.summary)
+    if not level.defined:
+        console.print("[italic]Not defined by the model: scored as not applicable.[/]")
+    for c in level.criteria:
+        _bullet(console, c.statement, detail=f"{c.id} · effort {c.effort}\nQ: {c.question}")
+
+
+def _find_project(catalog: Catalog, name: str) -> Project | None:
+    """A project by name or alias, ignoring case."""
+    wanted = name.lower()
+    for project in catalog.projects.values():
+        if wanted in (n.lower() for n in (project.name, *project.aliases)):
+            return project
+    return None
+
+
+def _show_project(catalog: Catalog, project: Project, fmt: ListFormat) -> None:
+    from cnmm.catalog.export import project_usage
+
+    usage = next(p for p in project_usage(catalog) if p["name"] == project.name)
+    if fmt is ListFormat.json:
+        print_json({"as_of": catalog.projects_as_of, **usage})
+        return
+    console = make_console()
+    console.print(f"[bold]{project.name}[/]: {project.description}")
+    state = project.maturity + ("" if project.verified else " (last known stage)")
+    rows = [
+        ("CNCF", f"{state}, as of {catalog.projects_as_of}"),
+        ("kind", project.kind + (f", part of {project.part_of}" if project.part_of else "")),
+        ("url", project.url or "-"),
+        ("named in", ", ".join(usage["criteria"]) or "no criterion (mentioned in the text only)"),
+    ]
+    for key, value in rows:
+        console.print(f"[bold]{key:>9}[/]  ", end="")
+        console.print(value, markup=False)
+
+
+def _readiness_for(catalog: Catalog, aspect_id: str) -> list[dict[str, Any]]:
+    for group in (catalog.prerequisites or {}).get("readiness", []):
+        if group["aspect"] == aspect_id:
+            return list(group["items"])
+    return []
 
 
 @model_app.command("export")
@@ -230,7 +448,11 @@ def export(
         "-", "--output", "-o", help="File to write; '-' for standard output."
     ),
 ) -> None:
-    """Export the full catalog (JSON contract documented in docs/catalog-format.md)."""
+    """Export the full catalog, with projects, KPIs, certifications and prerequisites.
+
+    JSON contract: docs/catalog-format.md. Markdown is a readable handbook with a table of
+    contents; CSV has one row per criterion.
+    """
     import json
 
     from cnmm.catalog.export import catalog_csv, catalog_json, catalog_markdown
