@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -22,13 +22,20 @@ class _Strict(BaseModel):
 
 
 class ScoringConfig(_Strict):
-    """How answers become levels."""
+    """How answers become levels (method: docs/scoring.md)."""
 
     partial_credit: float = Field(
         0.5, ge=0, le=1, description="weight of a `partial` answer in progress"
     )
-    # Weights only shape the *ordering* of roll-up profiles; levels stay gated and never averaged.
-    aspect_weights: dict[str, float] = Field(default_factory=dict)
+    quick_confidence: float = Field(
+        0.5, ge=0, le=1, description="confidence of a quick (one level) answer that states none"
+    )
+    low_confidence: float = Field(
+        0.6, ge=0, le=1, description="below this confidence a level is shown as uncertain"
+    )
+    # Weights only shape the overall *median* (an aspect's dimensions count this many times);
+    # levels stay gated, the floor is never weighted, and nothing is ever averaged.
+    aspect_weights: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
 
 
 class ExemptionConfig(_Strict):
