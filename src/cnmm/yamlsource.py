@@ -90,8 +90,9 @@ class SourcedYamlBuilder:
 
 def parse_sourced_yaml(text: str, path: str) -> SourcedYaml:
     """Parse one YAML document from `text`, keeping line numbers; raise YamlSourceError."""
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -102,13 +103,48 @@ def parse_sourced_yaml(text: str, path: str) -> SourcedYaml:
     except yaml.YAMLError as exc:
         raise YamlSourceError(path, None, f"invalid YAML: {exc}") from None
     if node is None:
+        loader.dispose()
         return SourcedYaml(path=path, data=None)
     builder = SourcedYamlBuilder(path=path)
-    _walk(node, (), builder)
-    data = yaml.load(text, Loader=_Loader)
+    try:
+        _walk(node, (), builder)
+        # Construct from the node already composed: parsing the text a second time would
+        # double the cost of every catalog and assessment load.
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise YamlSourceError(
+            path, mark.line + 1 if mark else None, f"invalid YAML: {exc.problem or exc}"
+        ) from None
+    except ValueError as exc:  # PyYAML fails on impossible dates (2026-02-30) without a mark
+        line, value = _bad_timestamp(node)
+        reason = f"{value!r} is not a real calendar date" if value else f"invalid value: {exc}"
+        raise YamlSourceError(path, line, reason) from None
+    finally:
+        loader.dispose()
     return SourcedYaml(
         path=path, data=data, lines=builder.lines, duplicate_keys=tuple(builder.duplicates)
     )
+
+
+def _bad_timestamp(node: yaml.Node) -> tuple[int | None, str | None]:
+    """Line and text of the first timestamp scalar that is not a real date."""
+    from datetime import date
+
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.ScalarNode):
+            if current.tag.endswith(":timestamp"):
+                try:
+                    date.fromisoformat(str(current.value)[:10])
+                except ValueError:
+                    return current.start_mark.line + 1, str(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(v for pair in reversed(current.value) for v in reversed(pair))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(reversed(current.value))
+    return None, None
 
 
 def read_sourced_yaml(path: Path | str) -> SourcedYaml:

@@ -11,7 +11,6 @@ an ID is close to a real one.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date as Date
@@ -85,7 +84,7 @@ def load_assessment(path: Path, catalog: Catalog) -> Assessment:
 
 def parse_assessment(text: str, name: str, catalog: Catalog) -> Assessment:
     """Check assessment text (named `name` in messages); raise AssessmentError."""
-    doc, problems = _parse(lambda: parse_sourced_yaml(text, name), name, lambda: text)
+    doc, problems = _parse(lambda: parse_sourced_yaml(text, name), name)
     if doc is None:
         raise AssessmentError(problems)
     assessment, problems = check_document(doc, catalog)
@@ -111,51 +110,19 @@ def check_assessment(path: Path, catalog: Catalog) -> tuple[Assessment | None, l
                 f"file is {size} bytes; assessment files are limited to {MAX_FILE_BYTES} bytes",
             )
         ]
-    doc, problems = _parse(
-        lambda: read_sourced_yaml(path), name, lambda: Path(path).read_text(encoding="utf-8")
-    )
+    doc, problems = _parse(lambda: read_sourced_yaml(path), name)
     if doc is None:
         return None, problems
     return check_document(doc, catalog)
 
 
-def _parse(
-    parse: Callable[[], SourcedYaml], name: str, text: Callable[[], str]
-) -> tuple[SourcedYaml | None, list[Problem]]:
+def _parse(parse: Callable[[], SourcedYaml], name: str) -> tuple[SourcedYaml | None, list[Problem]]:
     try:
         return parse(), []
     except YamlSourceError as exc:
         return None, [Problem(exc.path, exc.line, exc.reason)]
     except RecursionError:
         return None, [Problem(name, None, "invalid YAML: nested too deeply")]
-    except ValueError as exc:
-        # PyYAML builds dates while loading and fails on impossible ones (2026-02-30)
-        # without a position: find the offending scalar to name its line.
-        line, value = _bad_timestamp(text())
-        what = f"{value!r} is not a real calendar date" if value else f"invalid value: {exc}"
-        return None, [Problem(name, line, what)]
-
-
-_TIMESTAMP = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})")
-
-
-def _bad_timestamp(text: str) -> tuple[int | None, str | None]:
-    """Line and text of the first date-like YAML scalar that is not a real date."""
-    import yaml
-
-    try:
-        events = list(yaml.parse(text, Loader=yaml.SafeLoader))
-    except yaml.YAMLError:
-        return None, None
-    for event in events:
-        if isinstance(event, yaml.ScalarEvent) and event.style is None and event.start_mark:
-            match = _TIMESTAMP.match(event.value)
-            if match:
-                try:
-                    Date(*map(int, match.groups()))
-                except ValueError:
-                    return event.start_mark.line + 1, event.value
-    return None, None
 
 
 def check_document(doc: SourcedYaml, catalog: Catalog) -> tuple[Assessment | None, list[Problem]]:

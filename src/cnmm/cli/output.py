@@ -37,5 +37,6 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Print an error to stderr and exit with `code`."""
     import typer
 
-    make_console(stderr=True).print(f"error: {message}", markup=False)
+    # soft_wrap: a `file:line: reason` line must stay one line, whatever the width.
+    make_console(stderr=True).print(f"error: {message}", markup=False, soft_wrap=True)
     raise typer.Exit(code)
