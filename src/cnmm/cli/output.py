@@ -4,11 +4,35 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn
 
 from rich.console import Console
 
 FORMAT_HELP = "Output format: terminal (default, rich when on a terminal) or json."
+
+
+class _TrimmedLines:
+    """A text stream that drops the spaces rich pads lines with, so piped output is plain."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        lines = (self._pending + text).split("\n")
+        self._pending = lines.pop()
+        if lines:
+            self._stream.write("\n".join(line.rstrip() for line in lines) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._stream.write(self._pending.rstrip())
+            self._pending = ""
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return False
 
 
 def make_console(stderr: bool = False) -> Console:
@@ -17,7 +41,7 @@ def make_console(stderr: bool = False) -> Console:
     if stream.isatty():
         return Console(file=stream, stderr=stderr, highlight=False)
     return Console(
-        file=stream,
+        file=_TrimmedLines(stream),  # type: ignore[arg-type]
         width=80,
         no_color=True,
         color_system=None,
