@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cnmm.findings import Finding, Outcome
@@ -50,11 +50,38 @@ class EvidenceVerdict:
 
 
 def verdict_for(
-    criterion_id: str, rules: Iterable[str], threshold: float | None, findings: Iterable[Finding]
+    criterion_id: str,
+    rules: Iterable[str],
+    threshold: float | None,
+    findings: Iterable[Finding],
+    match: str = "all",
 ) -> EvidenceVerdict:
-    """The verdict of one criterion from the findings of its rules."""
+    """The verdict of one criterion from the findings of its rules.
+
+    `match="all"` pools every cited rule's findings into one pass share; `match="any"` is met
+    when one rule alone reaches the threshold (see `cnmm.catalog.model.Evidence`).
+    """
     rule_ids = tuple(rules)
     mine = [f for f in findings if f.rule in rule_ids]
+    pooled = _pooled(criterion_id, rule_ids, threshold, mine)
+    if match != "any" or len(rule_ids) < 2:
+        return pooled
+    alone = [_pooled(criterion_id, (r,), threshold, [f for f in mine if f.rule == r])
+             for r in rule_ids]  # fmt: skip
+    verdicts = {v.verdict for v in alone}
+    if "met" in verdicts:
+        verdict = "met"
+    elif "not-met" in verdicts:
+        verdict = "not-met"
+    else:
+        verdict = pooled.verdict
+    ratios = [v.ratio for v in alone if v.ratio is not None]
+    return replace(pooled, verdict=verdict, ratio=max(ratios) if ratios else None)
+
+
+def _pooled(
+    criterion_id: str, rule_ids: tuple[str, ...], threshold: float | None, mine: list[Finding]
+) -> EvidenceVerdict:
     passed = sum(1 for f in mine if f.outcome is Outcome.PASS or
                  (f.outcome is Outcome.FAIL and not f.counts_as_failure))  # fmt: skip
     failing = [f for f in mine if f.counts_as_failure]
@@ -98,6 +125,10 @@ def criterion_verdicts(catalog: Any, findings: Iterable[Finding]) -> dict[str, E
         if not criterion.evidence.rules:
             continue
         verdicts[criterion.id] = verdict_for(
-            criterion.id, criterion.evidence.rules, criterion.evidence.threshold, all_findings
+            criterion.id,
+            criterion.evidence.rules,
+            criterion.evidence.threshold,
+            all_findings,
+            criterion.evidence.match,
         )
     return verdicts

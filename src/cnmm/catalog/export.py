@@ -30,6 +30,7 @@ def criterion_json(catalog: Catalog, criterion: Criterion) -> dict[str, Any]:
         "evidence": {
             "rules": list(criterion.evidence.rules),
             "threshold": criterion.evidence.threshold,
+            "match": criterion.evidence.match,
         },
         "projects": [
             {

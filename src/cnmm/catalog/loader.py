@@ -134,7 +134,7 @@ def _dimension(
                     question=rc["question"].strip(),
                     effort=rc["effort"],
                     remediation=rc["remediation"].strip(),
-                    evidence=Evidence(tuple(ev["rules"]), ev["threshold"]),
+                    evidence=Evidence(tuple(ev["rules"]), ev["threshold"], ev.get("match", "all")),
                     # the seed spells some names several ways; store the canonical one
                     projects=tuple(aliases.get(name, name) for name in rc["projects"]),
                     source=_source(rc["source"]),

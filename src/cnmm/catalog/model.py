@@ -44,10 +44,16 @@ class Project:
 
 @dataclass(frozen=True)
 class Evidence:
-    """Rules that can verify a criterion and the pass share they must reach."""
+    """Rules that can verify a criterion and the pass share they must reach.
+
+    `match` "all" pools the findings of every cited rule into one pass share; "any" is met
+    when at least one rule alone reaches the threshold (alternatives such as Terraform *or*
+    Crossplane).
+    """
 
     rules: tuple[str, ...] = ()
     threshold: float | None = None
+    match: str = "all"
 
 
 @dataclass(frozen=True)
