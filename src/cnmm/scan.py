@@ -50,6 +50,7 @@ class ScanRequest:
     context: str | None = None
     kubeconfig: str | None = None
     namespaces: list[str] = field(default_factory=list)
+    service_account_dir: str | None = None  # in-cluster credentials (default: the pod's)
     stdin_text: str | None = None  # content of `-`, read by the caller
     workers: int | None = None
 
@@ -74,6 +75,9 @@ class ScanResult:
     files_read: int = 0
     rules: dict[str, Any] = field(default_factory=dict)
     paths: list[str] = field(default_factory=list)
+    cluster_objects: list[KubeObject] = field(default_factory=list)
+    # One object per source (see cnmm.collect.manifests.Merged): what workloads/images count.
+    inventory_facts: KubernetesFacts | None = None
 
     @property
     def exit_code(self) -> int:
@@ -104,15 +108,19 @@ class ScanResult:
     def inventory(self) -> dict[str, Any]:
         """The `inventory` section (see docs/scan.md)."""
         kube = self.facts.kubernetes or KubernetesFacts()
-        kinds = Counter(o.kind for o in self.plain_objects)
+        counted = self.inventory_facts or kube
+        found = self.plain_objects + self.cluster_objects
+        kinds = Counter(o.kind for o in found)
+        by_group = Counter(f"{o.kind}.{o.group}" if o.group else o.kind for o in found)
         inventory: dict[str, Any] = {
             "kubernetes": {
-                "objects": len(self.plain_objects),
+                "objects": len(found),
                 "kinds": dict(sorted(kinds.items())),
+                "kinds_by_api_group": dict(sorted(by_group.items())),
                 "rendered_objects": len(self.rendered_objects),
             },
-            "workloads": workload_inventory(kube),
-            "images": image_inventory(kube),
+            "workloads": workload_inventory(counted),
+            "images": image_inventory(counted),
             "helm_charts": list(self.helm_charts),
             "kustomizations": list(self.kustomizations),
             "capabilities": capability_inventory(kube),
@@ -207,15 +215,21 @@ def capability_inventory(kube: KubernetesFacts) -> dict[str, list[str]]:
 
 
 def _repository(request: ScanRequest, dirs: list[Path], progress: Progress | None) -> Any:
-    """The repository collection, or None when that collector is not installed."""
-    try:
-        from cnmm.collect.repository import (  # type: ignore[import-not-found, unused-ignore]
-            collect_repository,
-            repository_inventory,
-        )
-    except ModuleNotFoundError:
-        return None
-    collection = collect_repository(dirs, request.since, progress=None)
+    """The repository collection and its inventory (same walk filters as the manifests)."""
+    from cnmm.collect.files import WalkOptions
+    from cnmm.collect.repository import collect_repository, repository_inventory
+
+    config = request.config
+    walk = WalkOptions(
+        include=tuple(request.include) or tuple(config.scan.include),
+        exclude=tuple(request.exclude) + tuple(config.scan.exclude),
+        max_file_size=request.max_file_size or config.scan.max_file_size,
+    )
+    # Walk errors (unreadable directories, symlink loops) are already reported by the
+    # manifest walk over the same trees with the same filters.
+    collection = collect_repository(
+        dirs, request.since, progress=progress, walk_options=walk, report_walk_errors=False
+    )
     return collection, repository_inventory(collection.facts)
 
 
@@ -287,8 +301,13 @@ def run_scan(request: ScanRequest, progress: Progress | None = None) -> ScanResu
             errors.extend(repo_collection.errors)
             repo_statuses = dict(repo_collection.statuses)
 
-    judged = merge_rendered(collection.objects, collection.rendered) + cluster_objects
-    kube_facts = facts_from_objects(judged, unavailable)
+    merged = merge_rendered(collection.objects, collection.rendered)
+    kube_facts = facts_from_objects(merged.judged + cluster_objects, unavailable)
+    inventory_facts = (
+        kube_facts
+        if merged.inventory is merged.judged
+        else facts_from_objects(merged.inventory + cluster_objects, unavailable)
+    )
     facts = Facts(kubernetes=kube_facts, repository=repo_facts, errors=tuple(errors))
     rules = discover_rules()
     if fatal is None and not request.cluster and collection.files_read == 0 and not dirs:
@@ -316,6 +335,8 @@ def run_scan(request: ScanRequest, progress: Progress | None = None) -> ScanResu
             for rule_id, r in rules.items()
         },
         paths=list(request.paths),
+        cluster_objects=cluster_objects,
+        inventory_facts=inventory_facts,
     )
 
 

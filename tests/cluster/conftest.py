@@ -387,4 +387,14 @@ def loaded_cluster(kube_cluster: KubeCluster) -> KubeCluster:
     )
     kube_cluster.kubectl("apply", "-f", str(FIXTURES))
     kube_cluster.kubectl("apply", "-f", str(CLUSTER_ONLY))
+    # What a real control plane adds to every namespace (this one has no controller-manager):
+    # objects only control-plane field managers ever wrote, which a scan must leave out.
+    kube_cluster.kubectl(
+        "-n", "shop", "create", "serviceaccount", "default",
+        "--field-manager=kube-controller-manager",
+    )  # fmt: skip
+    kube_cluster.kubectl(
+        "-n", "payments", "create", "configmap", "kube-root-ca.crt", "--from-literal=ca.crt=x",
+        "--field-manager=kube-controller-manager",
+    )  # fmt: skip
     return kube_cluster

@@ -9,6 +9,7 @@ from cnmm.collect.cluster import (
     detect_projects,
     is_owned,
     is_system_object,
+    replicas_declared,
     version_rank,
 )
 from tests.cluster import rbac_yaml
@@ -95,6 +96,15 @@ def test_system_and_owned_objects() -> None:
         {"metadata": {"name": "admin", "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}}},
     )
     assert not is_system_object("ConfigMap", {"metadata": {"namespace": "shop", "name": "x"}})
+    # Written only by control-plane field managers (a namespace's default ServiceAccount).
+    controller = [{"manager": "kube-controller-manager", "operation": "Update"}]
+    assert is_system_object("ServiceAccount", {"metadata": {"managedFields": controller}})
+    # Once a user (kubectl, Argo CD, Helm, ...) wrote it too, it is configuration.
+    both = [*controller, {"manager": "kubectl-client-side-apply", "operation": "Update"}]
+    assert not is_system_object("ServiceAccount", {"metadata": {"managedFields": both}})
+    # A namespace's `default` ServiceAccount as the controller leaves it: no field of its own.
+    assert is_system_object("ServiceAccount", {"metadata": {"name": "default"}})
+    assert not is_system_object("ServiceAccount", {"metadata": {"name": "app"}})
     owned = {"metadata": {"ownerReferences": [{"kind": "ReplicaSet", "controller": True}]}}
     assert is_owned("Pod", owned)
     assert not is_owned("Deployment", owned)
@@ -115,3 +125,28 @@ def test_shipped_rbac_grants_exactly_what_the_collector_lists() -> None:
     verbs = {v for rule in rbac_yaml.documents()[2]["rules"] for v in rule["verbs"]}
     assert verbs == {"list", "get"}  # get only on the discovery URLs
     assert ResourceSpec("", "secrets", metadata_only=True) in NEEDED_RESOURCES
+
+
+def test_replicas_the_server_defaulted_are_recognised() -> None:
+    applied = "kubectl.kubernetes.io/last-applied-configuration"
+    # Client-side apply: the annotation is the manifest as applied.
+    assert not replicas_declared({"annotations": {applied: '{"spec": {"template": {}}}'}})
+    assert replicas_declared({"annotations": {applied: '{"spec": {"replicas": 3}}'}})
+    # Server-side apply: field ownership says who set spec.replicas.
+    owned = {"f:spec": {"f:replicas": {}, "f:template": {}}}
+    not_owned = {"f:spec": {"f:template": {}}}
+    assert not replicas_declared(
+        {"managedFields": [{"operation": "Apply", "manager": "kubectl", "fieldsV1": not_owned}]}
+    )
+    assert replicas_declared(
+        {"managedFields": [{"operation": "Apply", "manager": "kubectl", "fieldsV1": owned}]}
+    )
+    # An autoscaler writes through the scale subresource: not the manifest's doing.
+    autoscaled = [
+        {"operation": "Apply", "manager": "kubectl", "fieldsV1": not_owned},
+        {"operation": "Update", "manager": "hpa", "subresource": "scale", "fieldsV1": owned},
+    ]
+    assert not replicas_declared({"managedFields": autoscaled})
+    # Plain create/update attributes server defaults to the writer: no evidence, keep it.
+    assert replicas_declared({"managedFields": [{"operation": "Update", "fieldsV1": owned}]})
+    assert replicas_declared({})

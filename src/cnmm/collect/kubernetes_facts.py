@@ -50,7 +50,7 @@ WORKLOAD_KINDS: dict[tuple[str, str], tuple[tuple[str, ...], bool, bool]] = {
 # Capability name -> API groups (exact, or suffix when starting with ".").
 CAPABILITY_GROUPS: dict[str, tuple[str, ...]] = {
     "argocd": (),  # argoproj.io is shared with Rollouts/Workflows: matched by kind below
-    "flux": (".toolkit.fluxcd.io",),
+    "flux": (".fluxcd.io",),  # toolkit controllers and extensions (ArtifactGenerator)
     "cert-manager": ("cert-manager.io", "acme.cert-manager.io"),
     "istio": (".istio.io",),
     "linkerd": ("linkerd.io", ".linkerd.io"),
@@ -187,7 +187,9 @@ def pod_template(template: Mapping[str, Any]) -> PodTemplate:
         topology_spread=tuple(
             c for c in _list(spec.get("topologySpreadConstraints")) if isinstance(c, Mapping)
         ),
-        restart_policy=str(spec["restartPolicy"]) if spec.get("restartPolicy") else None,
+        # The API server's default, so facts from files and from clusters agree.
+        restart_policy=str(spec.get("restartPolicy") or "Always"),
+        os=str(_map(spec.get("os")).get("name") or "") or None,
     )
 
 
@@ -205,7 +207,7 @@ def workload_of(obj: KubeObject) -> Workload | None:
         # A bare Pod that restarts forever serves like a Deployment; one-offs and Helm test
         # hooks (restartPolicy Never/OnFailure or helm.sh/hook) do not.
         hook = "helm.sh/hook" in _str_map(_dig(obj.body, ("metadata", "annotations")))
-        long_running = template.restart_policy in (None, "Always") and not hook
+        long_running = template.restart_policy == "Always" and not hook
     spec = _map(obj.body.get("spec"))
     return Workload(
         object=obj,

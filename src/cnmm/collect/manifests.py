@@ -19,7 +19,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ TOOL_CONFIG_GROUPS = (
     "kpt.dev", "config.kubernetes.io", "kubeadm.k8s.io", "k3d.io", "ctlptl.dev",
     "kubelet.config.k8s.io", "kubeproxy.config.k8s.io", "kubescheduler.config.k8s.io",
     "apiserver.config.k8s.io", "audit.k8s.io", "builtin", "tilt.dev", "garden.io",
-    "clusterctl.cluster.x-k8s.io", "client.authentication.k8s.io",
+    "clusterctl.cluster.x-k8s.io", "client.authentication.k8s.io", "plugin.fluxcd.io",
 )  # fmt: skip
 
 
@@ -150,6 +150,11 @@ def parse_documents(text: str) -> list[tuple[Any, int]]:
 
 def _yaml_error(exc: yaml.MarkedYAMLError) -> ParseError:
     mark = exc.problem_mark or exc.context_mark
+    if "maximum nesting depth" in str(exc.problem):
+        # libyaml's scanner refuses 1000 open levels before our event count reaches ours.
+        return ParseError(
+            f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1 if mark else None
+        )
     reason = f"invalid YAML: {exc.problem or exc}"
     if exc.context and exc.context_mark and exc.context_mark is not mark:
         reason += f" ({exc.context} at line {exc.context_mark.line + 1})"
@@ -203,13 +208,67 @@ def objects_from_document(
     ], []
 
 
+_SCHEMA_KEY = re.compile(r"(?m)^( *)(?:- )?openAPIV3Schema:[ \t]*(?:#.*)?$")
+_CRD_KIND = re.compile(r"(?m)^kind:[ \t]*['\"]?CustomResourceDefinition['\"]?[ \t]*(?:#.*)?$")
+
+
+def strip_crd_schemas(text: str) -> str:
+    """The text with the block under every `openAPIV3Schema:` key of a CRD replaced by `{}`
+    and blank lines (so every line keeps its number), or the text itself when it has none.
+
+    CRD OpenAPI schemas are most of the bytes of real repositories (91% of the benchmark
+    corpus) and no fact reads them: not building Python objects for them is what makes a
+    scan cheaper than merely loading the YAML. Only block-style schemas of files declaring a
+    CustomResourceDefinition are touched; anything that then fails to parse is parsed again
+    whole (see `parse_text`). Syntax errors inside a schema block are therefore not reported.
+    """
+    if "openAPIV3Schema" not in text or _CRD_KIND.search(text) is None:
+        return text
+    out: list[str] = []
+    position = 0
+    for match in _SCHEMA_KEY.finditer(text):
+        if match.start() < position:
+            continue  # nested inside a block already blanked
+        # "  - openAPIV3Schema:" opens a list item: its children sit two columns further in.
+        item = match.group(0)[len(match.group(1)) :].startswith("- ")
+        deeper = len(match.group(1)) + (2 if item else 0) + 1
+        # Lines indented deeper than the key, or blank / comment-only lines, belong to it.
+        block = re.compile(
+            r"(?:\n(?:[ ]{" + str(deeper) + r",}[^\n]*|[ \t]*(?:#[^\n]*)?(?=\n|$)))*"
+        )
+        end = block.match(text, match.end())
+        stop = end.end() if end else match.end()
+        out.append(text[position : match.end()])
+        out.append(" {}" + "\n" * text.count("\n", match.end(), stop))
+        position = stop
+    out.append(text[position:])
+    return "".join(out)
+
+
 def parse_text(text: str, path: str, origin: str = "file") -> FileParse:
     """Objects in a YAML/JSON text; parse problems become the FileParse's error."""
+    light = strip_crd_schemas(text)
+    try:
+        docs = parse_documents(light)
+    except ParseError as exc:
+        if light is not text:
+            return parse_text_whole(text, path, origin)
+        where = f" (line {exc.line})" if exc.line else ""
+        return FileParse(path, error=f"{exc.reason}{where}")
+    return _objects_of(docs, path, origin)
+
+
+def parse_text_whole(text: str, path: str, origin: str = "file") -> FileParse:
+    """`parse_text` without skipping CRD schemas."""
     try:
         docs = parse_documents(text)
     except ParseError as exc:
         where = f" (line {exc.line})" if exc.line else ""
         return FileParse(path, error=f"{exc.reason}{where}")
+    return _objects_of(docs, path, origin)
+
+
+def _objects_of(docs: list[tuple[Any, int]], path: str, origin: str) -> FileParse:
     objects: list[KubeObject] = []
     tools: list[str] = []
     for doc, line in docs:
@@ -286,6 +345,10 @@ class ManifestOptions:
     values: tuple[str, ...] = ()  # Helm values files (FILE or CHART_DIR=FILE)
     render: bool = True
     workers: int | None = None
+    # Renderers to use; "auto" finds them (PATH, installed packages). None / ("", reason):
+    # treat that renderer as not available.
+    kustomize_command: tuple[str, ...] | str | None = "auto"
+    helm_renderer: tuple[str, str | None] | str = "auto"
 
 
 def _kustomization_file(directory: Path) -> Path | None:
@@ -357,8 +420,11 @@ def collect_manifests(
     # Renderers are separate processes: they run while this process parses the plain files.
     with ThreadPoolExecutor(max_workers=2) as background:
         if options.render:
-            k_future = background.submit(kustomize.render_all, kustomize_files)
-            h_future = background.submit(helm.render_all, charts, options.values)
+            k_future = background.submit(
+                _render_kustomize, paths, found.directories, kustomize_files, options
+            )
+            h_renderer = None if isinstance(options.helm_renderer, str) else options.helm_renderer
+            h_future = background.submit(helm.render_all, charts, options.values, h_renderer)
         for parse in parse_files(files, options.walk.max_file_size, tick, options.workers):
             result.files_read += 1
             if parse.error:
@@ -378,6 +444,27 @@ def collect_manifests(
     return result
 
 
+def _render_kustomize(
+    roots: list[Path],
+    directories: list[Path],
+    kustomize_files: Mapping[Path, Mapping[str, Any]],
+    options: ManifestOptions,
+) -> tuple[list[KubeObject], dict[str, Any]]:
+    """Render the root kustomizations, from a CRD-stripped copy of the trees when one helps."""
+    import tempfile
+
+    from cnmm.collect import kustomize
+
+    if not kustomize_files:
+        return kustomize.render_all(kustomize_files, None, options.kustomize_command)
+    with tempfile.TemporaryDirectory(prefix="cnmm-mirror-") as tmp:
+        try:
+            mirror = kustomize.build_mirror(roots, directories, Path(tmp))
+        except OSError:
+            mirror = None  # no room for the copy: build the originals
+        return kustomize.render_all(kustomize_files, None, options.kustomize_command, mirror)
+
+
 def _first_mapping(path: Path, max_size: int) -> Mapping[str, Any]:
     try:
         docs = parse_documents(read_text(path, max_size))
@@ -389,50 +476,94 @@ def _first_mapping(path: Path, max_size: int) -> Mapping[str, Any]:
     return {}
 
 
-def identity(obj: KubeObject) -> tuple[str, str, str]:
-    """What names an object across renderings: group, kind, name (namespace may be set later)."""
-    return (obj.group, obj.kind, obj.name)
+def identity(obj: KubeObject) -> tuple[str, str, str | None, str]:
+    """What names an object in a cluster: group, kind, namespace, name."""
+    return (obj.group, obj.kind, obj.namespace, obj.name)
 
 
-def merge_rendered(plain: list[KubeObject], rendered: list[KubeObject]) -> list[KubeObject]:
-    """The objects rules judge: plain files, with rendered bodies where they render the same.
+@dataclass(frozen=True)
+class Merged:
+    """The objects rules judge, and the objects the inventory counts.
 
-    A plain object that a Kustomize overlay also renders (same group, kind and name, and the
-    same namespace unless the file leaves it open) is judged in its rendered form (images,
-    namespaces and patches applied) but keeps its file and line. Rendered objects matching no
-    plain object (Helm output, name prefixes, generated objects) are added as they are.
+    `judged`: every plain object, replaced by its renderings when Kustomize roots render it
+    (one per distinct namespace/name: overlays into two namespaces are two deployments),
+    plus rendered objects that come from no plain file (Helm output, generators).
+    `inventory`: one entry per source object (a plain object in its first rendering, or a
+    rendered object without a plain source), so a base rendered by three overlays counts once.
     """
-    by_identity: dict[tuple[str, str, str], list[KubeObject]] = {}
+
+    judged: list[KubeObject]
+    inventory: list[KubeObject]
+
+
+def _source_of(rendered: KubeObject, plain_at: Mapping[str, list[KubeObject]]) -> KubeObject | None:
+    """The plain object a Kustomize-rendered object was made from (same file, group, kind;
+    the same name, or the name inside a prefix/suffix), if it was read."""
+    candidates = [
+        o
+        for o in plain_at.get(rendered.path, ())
+        if (o.group, o.kind) == (rendered.group, rendered.kind)
+    ]
+    exact = [o for o in candidates if o.name == rendered.name]
+    if exact:
+        return exact[0]
+    inside = [o for o in candidates if o.name and o.name in rendered.name]
+    return max(inside, key=lambda o: len(o.name)) if inside else None
+
+
+def _display_path(absolute: str, known: Mapping[str, str]) -> str:
+    if absolute in known:
+        return known[absolute]
+    relative = os.path.relpath(absolute)
+    return absolute if relative.startswith("..") else relative
+
+
+def merge_rendered(plain: list[KubeObject], rendered: list[KubeObject]) -> Merged:
+    """Plain and rendered objects -> what rules judge and what the inventory counts.
+
+    Kustomize output names each object's source file (origin annotations, see
+    `cnmm.collect.kustomize`): a rendered object made from a plain object keeps that
+    object's file and line, with its rendered body (images, namespace, patches applied).
+    Helm output points at its template and is added as it is.
+    """
+    if not rendered:
+        same = list(plain)
+        return Merged(same, same)
+    plain_at: dict[str, list[KubeObject]] = {}
+    known: dict[str, str] = {}
+    if any(r.origin == "kustomize" for r in rendered):
+        real: dict[str, str] = {}
+        for obj in plain:
+            absolute = real.get(obj.path) or real.setdefault(obj.path, os.path.realpath(obj.path))
+            plain_at.setdefault(absolute, []).append(obj)
+            known[absolute] = obj.path
+    variants: dict[int, list[KubeObject]] = {}
+    unsourced: list[KubeObject] = []
     for obj in rendered:
-        by_identity.setdefault(identity(obj), []).append(obj)
-    used: set[int] = set()
-    merged: list[KubeObject] = []
+        source = _source_of(obj, plain_at) if obj.origin == "kustomize" else None
+        if source is None:
+            if obj.origin == "kustomize" and os.path.isabs(obj.path):
+                obj = replace(obj, path=_display_path(obj.path, known))
+            unsourced.append(obj)
+            continue
+        variants.setdefault(id(source), []).append(replace(obj, path=source.path, line=source.line))
+    judged: list[KubeObject] = []
+    inventory: list[KubeObject] = []
+    seen: set[tuple[str, str, str | None, str]] = set()
     for obj in plain:
-        match = next(
-            (
-                r
-                for r in by_identity.get(identity(obj), [])
-                if r.origin == "kustomize" and (obj.namespace in (None, r.namespace))
-            ),
-            None,
-        )
-        if match is None:
-            merged.append(obj)
+        forms = variants.get(id(obj))
+        if not forms:
+            judged.append(obj)
+            inventory.append(obj)
             continue
-        for r in by_identity[identity(obj)]:
-            if r.namespace == match.namespace and r.origin == "kustomize":
-                used.add(id(r))
-        merged.append(
-            KubeObject(
-                obj.api_version, obj.kind, obj.name, match.namespace, match.body,
-                obj.path, obj.line, obj.origin,
-            )
-        )  # fmt: skip
-    seen: set[tuple[str, str, str, str | None]] = set()
-    for obj in rendered:
-        key = (*identity(obj), obj.namespace)
-        if id(obj) in used or key in seen:
-            continue
-        seen.add(key)
-        merged.append(obj)
-    return merged
+        inventory.append(forms[0])
+        for form in forms:
+            if identity(form) not in seen:
+                seen.add(identity(form))
+                judged.append(form)
+    for obj in unsourced:
+        if identity(obj) not in seen:
+            seen.add(identity(obj))
+            judged.append(obj)
+            inventory.append(obj)
+    return Merged(judged, inventory)

@@ -107,7 +107,8 @@ class PodTemplate:
     host_path_volumes: tuple[str, ...]
     affinity: Mapping[str, Any]
     topology_spread: tuple[Mapping[str, Any], ...]
-    restart_policy: str | None
+    restart_policy: str  # "Always" (the API default), "OnFailure" or "Never"
+    os: str | None = None  # spec.os.name ("linux", "windows") when declared
 
     @property
     def all_containers(self) -> tuple[Container, ...]:
@@ -123,7 +124,8 @@ class Workload:
     StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Argo Rollout); Jobs, CronJobs
     and bare Pods are not (a bare Pod is usually a one-off or a test).
     `replicas` is None when the manifest leaves it to the default (1) or when the kind has no
-    replica count (DaemonSet, Job, CronJob, Pod).
+    replica count (DaemonSet, Job, CronJob, Pod). A live cluster always reports a count; the
+    cluster collector drops one that no user set (see `cnmm.collect.cluster`), so both agree.
     """
 
     object: KubeObject

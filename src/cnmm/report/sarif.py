@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from cnmm.findings import Finding, Outcome
 
@@ -18,15 +19,19 @@ SARIF_VERSION = "2.1.0"
 INFORMATION_URI = "https://github.com/cnmm/cnmm"
 
 
-def _uri(path: str) -> str | None:
+SRCROOT = "%SRCROOT%"  # relative URIs are relative to the directory cnmm ran in
+
+
+def _artifact(path: str) -> dict[str, str] | None:
+    """An artifactLocation for a real file (None for cluster objects, stdin, missing files)."""
     if not path or path.startswith(("cluster:", "<")):
         return None
     candidate = Path(path)
     if not candidate.is_file():
         return None
     if candidate.is_absolute():
-        return candidate.as_uri()
-    return candidate.as_posix()
+        return {"uri": candidate.as_uri()}
+    return {"uri": quote(candidate.as_posix()), "uriBaseId": SRCROOT}
 
 
 def _rule_descriptor(rule_id: str, rule: Any) -> dict[str, Any]:
@@ -59,9 +64,9 @@ def findings_to_sarif(findings: Iterable[Finding], rules: Mapping[str, Any]) -> 
             "level": "warning",
             "message": {"text": f"{finding.subject}: {finding.message}"},
         }
-        uri = _uri(finding.location.path) if finding.location else None
-        if uri is not None and finding.location is not None:
-            physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+        artifact = _artifact(finding.location.path) if finding.location else None
+        if artifact is not None and finding.location is not None:
+            physical: dict[str, Any] = {"artifactLocation": artifact}
             if finding.location.line:
                 physical["region"] = {"startLine": finding.location.line}
             result["locations"] = [{"physicalLocation": physical}]
@@ -88,6 +93,7 @@ def findings_to_sarif(findings: Iterable[Finding], rules: Mapping[str, Any]) -> 
                         "rules": [_rule_descriptor(r, rules.get(r)) for r in used],
                     }
                 },
+                "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
                 "results": results,
             }
         ],

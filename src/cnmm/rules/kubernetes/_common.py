@@ -43,6 +43,14 @@ def container_rule(
             yield passed(workload.subject, ok_message, workload.location, workload.annotations)
 
 
+def linux_only(workload: Workload) -> str | None:
+    """Not-applicable reason for Linux-only securityContext fields on a Windows pod
+    (`spec.os.name: windows`), where the API server rejects or ignores them."""
+    if workload.template.os == "windows":
+        return "Windows pod: this Linux securityContext field does not apply"
+    return None
+
+
 def autoscaler_for(facts: KubernetesFacts, workload: Workload, *scalers: str) -> str | None:
     """The kind of an autoscaler (hpa/vpa/keda) targeting `workload`, if any."""
     for target in facts.scalers:
@@ -83,10 +91,25 @@ def effective(container: Container, workload: Workload, key: str) -> object:
     return workload.template.security_context.get(key)
 
 
+NOTHING_SCANNED = "no Kubernetes objects were scanned"
+
+
+def nothing_scanned(facts: KubernetesFacts) -> Check | None:
+    """The not-applicable check a scan-wide rule gives when there is nothing to judge: a
+    platform capability cannot be missing from configuration that holds no Kubernetes object
+    (a repository without manifests, an empty directory)."""
+    if facts.objects:
+        return None
+    return not_applicable(SCAN_SUBJECT, NOTHING_SCANNED)
+
+
 def presence(
     facts: KubernetesFacts, names: tuple[str, ...], what: str, missing: str
 ) -> Iterator[Check]:
     """One finding for the scan: pass naming the evidence when any capability is present."""
+    if (empty := nothing_scanned(facts)) is not None:
+        yield empty
+        return
     found = facts.capability(*names)
     if found:
         evidence = sorted({f"{c.name}: {c.object.kind} {c.object.name}".strip() for c in found})

@@ -6,7 +6,7 @@ One finding for the whole scan (subject `Configuration/kubernetes`).
   present.
 - **Fails**: none of them is found. The judgement covers only what was scanned: point cnmm at
   the platform repository or a cluster to see platform-level objects.
-- **Not applicable**: never.
+- **Not applicable**: no Kubernetes object at all was scanned (nothing to judge).
 """
 
 from __future__ import annotations

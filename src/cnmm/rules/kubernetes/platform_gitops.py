@@ -3,10 +3,10 @@
 One finding for the whole scan (subject `Configuration/kubernetes`).
 
 - **Passes**: Argo CD (Application, ApplicationSet, AppProject, or its CRDs/images) or Flux
-(`*.toolkit.fluxcd.io` objects) is present in the scanned configuration.
+(`*.fluxcd.io` objects: toolkit controllers, extensions) is present in the scanned configuration.
 - **Fails**: none of them is found. The judgement covers only what was scanned: point cnmm at
   the platform repository or a cluster to see platform-level objects.
-- **Not applicable**: never.
+- **Not applicable**: no Kubernetes object at all was scanned (nothing to judge).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ One finding for the whole scan.
   `all-authenticated`/`cluster-authenticated`).
 - **Fails**: a mesh is present but mTLS is only permissive (Istio's and Linkerd's defaults
   accept plain text), or no mesh is found at all.
-- **Not applicable**: never.
+- **Not applicable**: no Kubernetes object at all was scanned (nothing to judge).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from cnmm.facts.kubernetes import KubernetesFacts, location_of
 from cnmm.findings import Check, failed, passed
 from cnmm.rules.base import rule
-from cnmm.rules.kubernetes._common import SCAN_SUBJECT
+from cnmm.rules.kubernetes._common import SCAN_SUBJECT, nothing_scanned
 
 STRICT_INBOUND = ("all-authenticated", "cluster-authenticated")
 
@@ -33,6 +33,9 @@ STRICT_INBOUND = ("all-authenticated", "cluster-authenticated")
 )
 def check(facts: KubernetesFacts) -> Iterator[Check]:
     """One finding for the scan."""
+    if (empty := nothing_scanned(facts)) is not None:
+        yield empty
+        return
     for obj in facts.objects:
         spec = obj.body.get("spec")
         spec = spec if isinstance(spec, Mapping) else {}

@@ -7,7 +7,7 @@ One finding for the whole scan.
   with a `clusters` generator), or a Flux Kustomization/HelmRelease deploys through
   `spec.kubeConfig`.
 - **Fails**: none of these is found.
-- **Not applicable**: never.
+- **Not applicable**: no Kubernetes object at all was scanned (nothing to judge).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from cnmm.facts.kubernetes import KubernetesFacts, location_of
 from cnmm.findings import Check, failed, passed
 from cnmm.rules.base import rule
-from cnmm.rules.kubernetes._common import SCAN_SUBJECT
+from cnmm.rules.kubernetes._common import SCAN_SUBJECT, nothing_scanned
 
 
 def _multi(obj) -> str | None:
@@ -51,6 +51,9 @@ def _multi(obj) -> str | None:
 )
 def check(facts: KubernetesFacts) -> Iterator[Check]:
     """One finding for the scan."""
+    if (empty := nothing_scanned(facts)) is not None:
+        yield empty
+        return
     fleet = facts.capability("karmada", "cluster-api")
     if fleet:
         c = fleet[0]

@@ -3,7 +3,8 @@
 - **Passes**: every container sets `securityContext.allowPrivilegeEscalation: false`.
 - **Fails**: a container leaves it unset (the default allows escalation through setuid
   binaries) or sets it true, or runs privileged.
-- **Not applicable**: workloads without containers.
+- **Not applicable**: workloads without containers; Windows pods (`spec.os.name: windows`),
+  where this Linux-only field does not apply.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from cnmm.facts.kubernetes import Container, KubernetesFacts, Workload
 from cnmm.findings import Check
 from cnmm.rules.base import rule
-from cnmm.rules.kubernetes._common import container_rule
+from cnmm.rules.kubernetes._common import container_rule, linux_only
 
 
 def _escalates(w: Workload, c: Container) -> str | None:
@@ -33,4 +34,6 @@ def _escalates(w: Workload, c: Container) -> str | None:
 )
 def check(facts: KubernetesFacts) -> Iterator[Check]:
     """One finding per workload."""
-    yield from container_rule(facts, _escalates, ok_message="no container can escalate")
+    yield from container_rule(
+        facts, _escalates, ok_message="no container can escalate", applies=linux_only
+    )

@@ -2,7 +2,8 @@
 
 - **Passes**: no container sets `securityContext.privileged: true`.
 - **Fails**: one does (it then has every capability and access to host devices).
-- **Not applicable**: workloads without containers.
+- **Not applicable**: workloads without containers; Windows pods (`spec.os.name: windows`),
+  where this Linux-only field does not apply.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 from cnmm.facts.kubernetes import KubernetesFacts
 from cnmm.findings import Check
 from cnmm.rules.base import rule
-from cnmm.rules.kubernetes._common import container_rule
+from cnmm.rules.kubernetes._common import container_rule, linux_only
 
 
 @rule(
@@ -28,4 +29,5 @@ def check(facts: KubernetesFacts) -> Iterator[Check]:
         facts,
         lambda w, c: "privileged" if c.security_context.get("privileged") is True else None,
         ok_message="no privileged container",
+        applies=linux_only,
     )

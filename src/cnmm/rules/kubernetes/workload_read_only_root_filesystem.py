@@ -3,7 +3,8 @@
 - **Passes**: every container sets `securityContext.readOnlyRootFilesystem: true` (there is no
   pod-level field).
 - **Fails**: a container does not.
-- **Not applicable**: workloads without containers.
+- **Not applicable**: workloads without containers; Windows pods (`spec.os.name: windows`),
+  where this Linux-only field does not apply.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from cnmm.facts.kubernetes import KubernetesFacts
 from cnmm.findings import Check
 from cnmm.rules.base import rule
-from cnmm.rules.kubernetes._common import container_rule
+from cnmm.rules.kubernetes._common import container_rule, linux_only
 
 
 @rule(
@@ -33,4 +34,5 @@ def check(facts: KubernetesFacts) -> Iterator[Check]:
             else "readOnlyRootFilesystem not true"
         ),
         ok_message="every root filesystem is read-only",
+        applies=linux_only,
     )

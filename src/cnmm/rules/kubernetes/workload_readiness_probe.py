@@ -11,10 +11,12 @@ and keeps sending it while the pod is overloaded or draining.
 - **Not applicable**: Jobs, CronJobs, Pods with `restartPolicy` Never/OnFailure and Helm test
   hooks (they run to completion and receive no traffic); init containers and native sidecars
   are not judged.
-- Deliberate differences: kube-score only demands probes on pods a Service targets; cnmm
-  demands them on every long-running workload, since a pod may be targeted by a Service
-  defined elsewhere (kube-score's own fixtures of unexposed Pods pass there, fail here). Polaris
-  also judges Jobs; cnmm does not.
+- Deliberate differences: kube-score only demands probes on pods a Service in the same
+  namespace targets; cnmm demands them on every long-running workload, since a pod may be
+  targeted by a Service defined elsewhere and rolling updates count ready pods too
+  (kube-score's own fixtures of unexposed Pods pass there, fail here). kube-score is content
+  when one container of the pod is probed; cnmm names every unprobed container. Polaris also
+  judges Jobs; cnmm does not.
 """
 
 from __future__ import annotations

@@ -1,0 +1,292 @@
+"""Kustomize and Helm rendering with the real tools: origins, variants, failures, speed-ups."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from cnmm.collect import kustomize
+from cnmm.collect.manifests import (
+    ManifestOptions,
+    collect_manifests,
+    parse_text,
+    parse_text_whole,
+    strip_crd_schemas,
+)
+from cnmm.scan import ScanRequest, run_scan
+from tests.conftest import run_cnmm
+
+needs_kubectl = pytest.mark.skipif(
+    shutil.which("kubectl") is None and os.environ.get("CI") != "true",
+    reason="kubectl is not installed (CI installs it)",
+)
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec:
+      containers:
+      - {{name: web, image: "nginx:1.25"}}
+"""
+
+
+def _crd(group: str, kind: str, properties: int) -> str:
+    """A CRD whose schema is `properties` lines long."""
+    props = "".join(
+        f"                f{i}:\n                  type: string\n"
+        f"                  description: field number {i} of the spec\n"
+        for i in range(properties)
+    )
+    return (
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+        f"metadata:\n  name: {kind.lower()}s.{group}\nspec:\n  group: {group}\n"
+        f"  names: {{kind: {kind}, plural: {kind.lower()}s}}\n  scope: Namespaced\n"
+        "  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n"
+        "      openAPIV3Schema:\n        type: object\n        properties:\n"
+        "          spec:\n            type: object\n            properties:\n" + props
+    )
+
+
+def test_crd_schemas_are_skipped_with_lines_kept() -> None:
+    text = _crd("keda.sh", "ScaledObject", 50) + "---\n" + DEPLOYMENT.format(replicas=2)
+    light = strip_crd_schemas(text)
+    assert light.count("\n") == text.count("\n") and len(light) < len(text) / 5
+    fast, whole = parse_text(text, "x.yaml"), parse_text_whole(text, "x.yaml")
+    assert [(o.kind, o.line) for o in fast.objects] == [(o.kind, o.line) for o in whole.objects]
+    assert fast.objects[1].line == text.count("\n", 0, text.index("apiVersion: apps")) + 1
+    assert fast.objects[0].body["spec"]["versions"][0]["schema"] == {"openAPIV3Schema": {}}
+    assert fast.objects[1].body == whole.objects[1].body
+    # An anchor defined inside a schema and used outside: the whole text is parsed instead.
+    crd = _crd("keda.sh", "ScaledObject", 50)
+    tricky = crd.replace(
+        "type: object\n        properties:", "type: &t object\n        properties:", 1
+    )
+    tricky += "status: {note: *t}\n"
+    assert parse_text(tricky, "x.yaml").objects[0].body["status"] == {"note": "object"}
+    # Only CRD documents are touched: a ConfigMap quoting a schema keeps its text.
+    quoted = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
+        "data:\n  s: |\n    openAPIV3Schema:\n      x: y\n"
+    )
+    assert strip_crd_schemas(quoted) is quoted
+
+
+@needs_kubectl
+def test_overlays_point_at_the_base_file_and_line(tmp_path: Path) -> None:
+    base, dev, prod = (
+        tmp_path / "base",
+        tmp_path / "overlays" / "dev",
+        tmp_path / "overlays" / "prod",
+    )
+    for folder in (base, dev, prod):
+        folder.mkdir(parents=True)
+    (base / "web.yaml").write_text("# the app\n---\n" + DEPLOYMENT.format(replicas=1))
+    (base / "kustomization.yaml").write_text("resources: [web.yaml]\n")
+    (dev / "kustomization.yaml").write_text("resources: [../../base]\nnamespace: dev\n")
+    (prod / "replicas.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 3}\n"
+    )
+    (prod / "kustomization.yaml").write_text(
+        "resources: [../../base]\nnamespace: prod\nnamePrefix: shop-\npatches:\n"
+        "- path: replicas.yaml\nconfigMapGenerator:\n- {name: settings, literals: [a=b]}\n"
+    )
+    result = run_scan(ScanRequest(paths=(str(tmp_path),)))
+    data = result.to_json()
+    assert data["renderers"]["kustomize"]["status"] == "ok", data["renderers"]
+    replicas = {
+        (f["subject"]["namespace"], f["subject"]["name"]): f
+        for f in data["findings"]
+        if f["rule"] == "k8s.workload.replicas"
+    }
+    # One source object, two deployed variants: both judged, both located at the base file.
+    assert set(replicas) == {("dev", "web"), ("prod", "shop-web")}
+    assert replicas[("prod", "shop-web")]["outcome"] == "pass"
+    assert replicas[("dev", "web")]["outcome"] == "fail"
+    for finding in replicas.values():
+        assert finding["location"] == {"path": str(base / "web.yaml"), "line": 3}
+    inventory = data["inventory"]
+    assert inventory["kubernetes"]["objects"] == 1  # the patch file is not an object
+    assert inventory["kubernetes"]["rendered_objects"] == 3  # two variants + a ConfigMap
+    assert inventory["workloads"]["total"] == 1  # counted once, by source
+    generated = [o for o in result.facts.kubernetes.objects if o.kind == "ConfigMap"]  # type: ignore[union-attr]
+    assert [o.path for o in generated] == [str(prod / "kustomization.yaml")]
+
+
+@needs_kubectl
+def test_components_missing_inputs_and_kustomize_messages(tmp_path: Path) -> None:
+    app, component, broken = tmp_path / "app", tmp_path / "component", tmp_path / "broken"
+    for folder in (app, component, broken):
+        folder.mkdir()
+    (app / "web.yaml").write_text(DEPLOYMENT.format(replicas=2))
+    (app / "kustomization.yaml").write_text(
+        "resources: [web.yaml]\nconfigMapGenerator:\n- {name: env, envs: [params.env]}\n"
+    )
+    (component / "kustomization.yaml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+        "patches:\n- {path: missing.yaml}\n"
+    )
+    (broken / "kustomization.yaml").write_text("resources: [web.yaml]\nnotAField: 1\n")
+    (broken / "web.yaml").write_text(DEPLOYMENT.format(replicas=2))
+    status = run_scan(ScanRequest(paths=(str(tmp_path),))).renderers["kustomize"]
+    entries = {Path(d["path"]).name: d for d in status["directories"]}
+    # A Component cannot be built alone: it is never rendered as a root.
+    assert set(entries) == {"app", "broken"}
+    assert entries["app"]["status"] == "failed"
+    assert entries["app"]["reason"] == (
+        f"params.env: no such file (needed by {app / 'kustomization.yaml'})"
+    )
+    reason = entries["broken"]["reason"]
+    assert "notAField" in reason and "run.go" not in reason and not reason.startswith("E1")
+    assert status["status"] == "failed"
+
+
+@needs_kubectl
+def test_big_crds_render_from_a_stripped_copy(tmp_path: Path) -> None:
+    app, plain, patched = tmp_path / "app", tmp_path / "plain", tmp_path / "patched"
+    for folder in (app, plain, patched):
+        folder.mkdir()
+    (app / "crd.yaml").write_text(_crd("keda.sh", "ScaledObject", 2000))
+    assert (app / "crd.yaml").stat().st_size > kustomize.HEAVY_BYTES
+    (app / "web.yaml").write_text(DEPLOYMENT.format(replicas=2))
+    (app / "kustomization.yaml").write_text("resources: [crd.yaml, web.yaml]\n")
+    (plain / "kustomization.yaml").write_text("resources: [../app]\nnamespace: apps\n")
+    # This root patches the schema itself: the stripped copy cannot build it, so the
+    # original is built instead, with the same kind of result.
+    (patched / "kustomization.yaml").write_text(
+        "resources: [../app]\nnamespace: other\npatches:\n"
+        "- target: {kind: CustomResourceDefinition}\n"
+        "  patch: |\n    - op: replace\n"
+        "      path: /spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/f1/type\n"
+        "      value: integer\n"
+    )
+    collection = collect_manifests([tmp_path])
+    status = collection.renderers["kustomize"]
+    assert status["status"] == "ok", status
+    assert {Path(d["path"]).name for d in status["directories"]} == {"plain", "patched"}
+    # Every rendered object points at the user's files, never at the temporary copy.
+    assert {o.path for o in collection.rendered} == {str(app / "crd.yaml"), str(app / "web.yaml")}
+    crds = [o for o in collection.rendered if o.kind == "CustomResourceDefinition"]
+    assert len(crds) == 2 and all(o.body["spec"]["group"] == "keda.sh" for o in crds)
+    # The copy really is stripped, and really cannot build the patching root.
+    mirror_dir = tmp_path.parent / f"{tmp_path.name}-mirror"
+    mirror = kustomize.build_mirror([tmp_path], [tmp_path, app, plain, patched], mirror_dir)
+    assert mirror is not None
+    copy = mirror.copy_of(patched)
+    assert copy is not None and copy != patched
+    copied_crd = mirror.copy_of(app / "crd.yaml")
+    assert copied_crd is not None and copied_crd.stat().st_size < 10_000  # from ~200 KB
+    command = kustomize.find_renderer()
+    assert command is not None
+    assert kustomize._run(command, copy)[0] is None  # the stripped copy fails ...
+    assert kustomize._run(command, patched)[0] is not None  # ... where the original builds
+    data = run_scan(ScanRequest(paths=(str(tmp_path),))).to_json()
+    assert data["inventory"]["capabilities"]["keda"] == [str(app / "crd.yaml")]
+    web = [f for f in data["findings"] if f["rule"] == "k8s.workload.replicas"]
+    assert {f["subject"]["namespace"] for f in web} == {"apps", "other"}
+    assert {f["location"]["line"] for f in web} == {1}
+
+
+def test_missing_renderers_are_reported_and_plain_files_still_read(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "web.yaml").write_text(DEPLOYMENT.format(replicas=2))
+    (tmp_path / "app" / "kustomization.yaml").write_text("resources: [web.yaml]\n")
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+    (chart / "templates" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
+    )
+    options = ManifestOptions(kustomize_command=None, helm_renderer=("", "no helm here"))
+    collection = collect_manifests([tmp_path], options)
+    assert [o.name for o in collection.objects] == ["web"]
+    assert collection.rendered == []
+    k, h = collection.renderers["kustomize"], collection.renderers["helm"]
+    assert k["status"] == "not-available" and "kubectl" in k["reason"]
+    assert k["directories"] == [
+        {"path": str(tmp_path / "app"), "status": "not-available", "objects": 0}
+    ]
+    assert h["status"] == "not-available" and h["reason"] == "no helm here"
+    assert h["charts"] == [{"path": str(chart), "status": "not-available"}]
+
+
+def test_kubectl_missing_from_path(tmp_path: Path) -> None:
+    """The real lookup: with no kubectl or kustomize on PATH, Kustomize is not-available."""
+    (tmp_path / "web.yaml").write_text(DEPLOYMENT.format(replicas=2))
+    (tmp_path / "kustomization.yaml").write_text("resources: [web.yaml]\n")
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    done = run_cnmm("scan", str(tmp_path), "--format", "json", env={"PATH": str(empty)})
+    data = json.loads(done.stdout)
+    assert data["renderers"]["kustomize"]["status"] == "not-available", done.stderr
+    assert data["inventory"]["kubernetes"]["objects"] == 1
+    assert data["inventory"]["workloads"]["total"] == 1
+    assert done.returncode == 1  # scanned, with findings: a missing renderer is not bad input
+    assert sys.executable  # the child ran with an absolute interpreter path
+
+
+def _chart(root: Path, templates: dict[str, str], chart_yaml: str = "") -> Path:
+    chart = root / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 0.1.0\n" + chart_yaml)
+    (chart / "values.yaml").write_text("replicas: 2\nnames: [a, b]\n")
+    for name, text in templates.items():
+        (chart / "templates" / name).write_text(text)
+    return chart
+
+
+def test_helm_objects_point_at_their_template_line(tmp_path: Path) -> None:
+    from cnmm.collect.helm import find_renderer
+
+    if not find_renderer()[0]:
+        pytest.skip("no Helm renderer (install cnmm[helm])")
+    loop = (
+        "{{- range .Values.names }}\n---\napiVersion: v1\nkind: ConfigMap\n"
+        "metadata: {name: {{ . }}}\n{{- end }}\n"
+    )
+    two = (
+        "# header\napiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\n"
+        + DEPLOYMENT.replace(
+            "replicas: {replicas}", "replicas: {{{{ .Values.replicas }}}}"
+        ).format()
+    )
+    chart = _chart(tmp_path, {"loop.yaml": loop, "two.yaml": two})
+    collection = collect_manifests([tmp_path])
+    assert collection.renderers["helm"]["status"] == "ok", collection.renderers
+    where = {(o.kind, o.name): (Path(o.path).name, o.line) for o in collection.rendered}
+    assert where[("ConfigMap", "a")] == ("loop.yaml", 4) == where[("ConfigMap", "b")]
+    assert where[("Service", "s")] == ("two.yaml", 3)
+    assert where[("Deployment", "web")] == ("two.yaml", 7)
+    lines = (chart / "templates" / "two.yaml").read_text().splitlines()
+    assert lines[6] == "kind: Deployment"
+
+
+def test_helm_dependencies_not_vendored(tmp_path: Path) -> None:
+    from cnmm.collect.helm import find_renderer
+
+    if not find_renderer()[0]:
+        pytest.skip("no Helm renderer (install cnmm[helm])")
+    _chart(
+        tmp_path,
+        {"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"},
+        "dependencies:\n- {name: redis, version: 1.0.0, repository: https://charts.example.com}\n",
+    )
+    status = collect_manifests([tmp_path]).renderers["helm"]
+    (chart,) = status["charts"]
+    assert "redis" in chart["reason"] and "not vendored" in chart["reason"]
+    if status["tool"] == "helm-python-sdk":
+        assert chart["status"] == "incomplete" and chart["objects"] == 1
+    else:  # the helm binary refuses such a chart
+        assert chart["status"] == "failed"
+    assert status["status"] in ("partial", "failed")
