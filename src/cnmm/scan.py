@@ -298,7 +298,9 @@ def run_scan(request: ScanRequest, progress: Progress | None = None) -> ScanResu
         if repo is not None:
             repo_collection, repo_inventory = repo
             repo_facts = repo_collection.facts
-            errors.extend(repo_collection.errors)
+            # A broken YAML file (a workflow, say) is read by both collectors: report it once.
+            reported = {e.path for e in errors}
+            errors.extend(e for e in repo_collection.errors if e.path not in reported)
             repo_statuses = dict(repo_collection.statuses)
 
     merged = merge_rendered(collection.objects, collection.rendered)

@@ -1,0 +1,59 @@
+"""Helpers shared by the repository rules (no rule lives here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from cnmm.facts.repository import Dockerfile, PracticeEvidence, RepositoryFacts, RepositoryRoot
+from cnmm.findings import Check, Location, Subject, failed, not_applicable, passed
+
+
+def root_subject(root: RepositoryRoot | str) -> Subject:
+    """`Repository/<scanned path>`."""
+    return Subject("Repository", root.path if isinstance(root, RepositoryRoot) else root)
+
+
+def dockerfile_subject(dockerfile: Dockerfile) -> Subject:
+    """`Dockerfile/<path>`."""
+    return Subject("Dockerfile", dockerfile.path)
+
+
+def shown(items: list[str], limit: int = 5) -> str:
+    """A short comma-separated list ('a, b, c (+4 more)')."""
+    text = ", ".join(items[:limit])
+    return text + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
+
+
+def practice_rule(
+    facts: RepositoryFacts,
+    practice: str,
+    what: str,
+    missing: str,
+    describe: Callable[[list[PracticeEvidence]], str] | None = None,
+) -> Iterator[Check]:
+    """One finding per scanned directory: pass naming the evidence, fail saying what to add."""
+    for root in facts.roots:
+        evidence = sorted(facts.practice(practice, root.path), key=lambda p: p.path)
+        if evidence:
+            detail = describe(evidence) if describe else shown([e.path for e in evidence])
+            yield passed(root_subject(root), f"{what}: {detail}", Location(evidence[0].path))
+        else:
+            yield failed(root_subject(root), missing)
+
+
+def dockerfile_rule(
+    facts: RepositoryFacts, judge: Callable[[Dockerfile], Check | None]
+) -> Iterator[Check]:
+    """One finding per Dockerfile; files without a FROM are not applicable."""
+    for dockerfile in facts.dockerfiles:
+        if not dockerfile.stages:
+            yield not_applicable(
+                dockerfile_subject(dockerfile),
+                "no FROM instruction: not a buildable Dockerfile"
+                + (f" ({'; '.join(dockerfile.problems)})" if dockerfile.problems else ""),
+                Location(dockerfile.path),
+            )
+            continue
+        check = judge(dockerfile)
+        if check is not None:
+            yield check

@@ -1,0 +1,3 @@
+module "network" {
+  source = "git@github.com:acme/terraform-network.git?ref=main"
+}

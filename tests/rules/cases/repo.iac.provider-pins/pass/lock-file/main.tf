@@ -1,0 +1,7 @@
+provider "google" {
+  project = "acme"
+}
+resource "google_storage_bucket" "b" {
+  name     = "acme"
+  location = "EU"
+}

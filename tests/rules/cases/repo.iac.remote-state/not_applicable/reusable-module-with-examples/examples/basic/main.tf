@@ -1,0 +1,2 @@
+provider "aws" { region = "eu-west-1" }
+module "bucket" { source = "../../" }

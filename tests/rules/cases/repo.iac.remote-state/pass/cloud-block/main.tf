@@ -1,0 +1,7 @@
+terraform {
+  cloud {
+    organization = "acme"
+    workspaces { name = "prod" }
+  }
+}
+provider "aws" {}

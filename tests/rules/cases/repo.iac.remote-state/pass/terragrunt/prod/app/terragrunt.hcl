@@ -1,0 +1,6 @@
+include "root" {
+  path = find_in_parent_folders("root.hcl")
+}
+terraform {
+  source = "git::https://github.com/acme/modules.git//app?ref=v2.3.0"
+}

@@ -1,0 +1,7 @@
+remote_state {
+  backend = "gcs"
+  config = {
+    bucket = "acme-state"
+    prefix = "${path_relative_to_include()}"
+  }
+}
