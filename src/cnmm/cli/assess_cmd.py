@@ -438,6 +438,9 @@ def register(app: typer.Typer) -> None:
                  code=EXIT_USAGE)  # fmt: skip
         if (context or kubeconfig or namespaces) and not cluster:
             fail("--context, --kubeconfig and --namespace need --cluster", code=EXIT_USAGE)
+        from cnmm.cli.scan_cmd import check_since
+
+        check_since(since)
         if targets_file is not None and target is not None:
             fail("give --targets FILE or --target N, not both", code=EXIT_USAGE)
         for path in [*paths, *map(str, answers)]:

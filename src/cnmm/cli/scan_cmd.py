@@ -109,6 +109,7 @@ def register(app: typer.Typer) -> None:
             fail("give at least one PATH (or - for stdin), or --cluster", code=2)
         if (context or kubeconfig or namespaces) and not cluster:
             fail("--context, --kubeconfig and --namespace need --cluster", code=2)
+        check_since(since)
         try:
             if config_path is None:
                 first_dir = next((Path(p) for p in paths if p != STDIN and Path(p).is_dir()),
@@ -150,6 +151,20 @@ def register(app: typer.Typer) -> None:
         raise typer.Exit(result.exit_code)
 
 
+def check_since(since: str | None) -> None:
+    """Exit 2 with the reason when `--since` is not a window or date cnmm understands."""
+    if since is None:
+        return
+    from datetime import UTC, datetime
+
+    from cnmm.collect.repository.history import parse_since
+
+    try:
+        parse_since(since, datetime.now(UTC))
+    except ValueError as exc:
+        fail(str(exc), code=2)
+
+
 def _run_with_progress(request, run_scan):
     """Run the scan with a progress bar on stderr when stderr is a terminal."""
     if not sys.stderr.isatty():
@@ -169,6 +184,10 @@ def _run_with_progress(request, run_scan):
                 bar.update(task, description="rendering Kustomize/Helm")
             elif stage == "cluster":
                 bar.update(task, description="reading the cluster")
+            elif stage == "repository":
+                bar.update(task, description="reading repositories")
+            elif stage == "history":
+                bar.update(task, description="reading git history")
 
         return run_scan(request, progress)
 

@@ -31,6 +31,7 @@ which already reports them.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -150,7 +151,9 @@ def _kubernetes_candidates(repo: RepoFiles, relatives: list[str]) -> tuple[list[
     for relative in relatives:
         path = repo.by_relative[relative]
         try:
-            if path.stat().st_size > repo.max_size:
+            info = path.stat()
+            # Only regular files: reading a FIFO or device would block the scan forever.
+            if not stat.S_ISREG(info.st_mode) or info.st_size > repo.max_size:
                 continue
             data = path.read_bytes()
         except OSError:
