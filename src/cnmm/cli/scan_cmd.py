@@ -11,13 +11,19 @@ import typer
 from cnmm.cli.output import fail, make_console, print_json
 
 SCAN_HELP = """\
-Scan Kubernetes configuration for evidence: manifests (YAML/JSON, multi-document, *List
-kinds), Kustomize directories (rendered with `kubectl kustomize`) and Helm charts (rendered
-with `helm template` or the helm-python-sdk package), plus git repositories when that
-collector is installed, and optionally a live cluster (--cluster, read-only).
+Collect evidence from Kubernetes configuration, git repositories and live clusters:
+manifests (YAML/JSON, multi-document, *List kinds), Kustomize directories (rendered with
+`kubectl kustomize`), Helm charts (rendered with `helm template` or the helm-python-sdk
+package); in every directory also CI/CD pipelines (GitHub Actions, GitLab CI, Jenkins,
+Tekton, Azure Pipelines, CircleCI, Cloud Build, Argo Workflows), Dockerfiles,
+Terraform/OpenTofu and other IaC, policy-as-code files, practices (CODEOWNERS, SECURITY.md,
+ADRs, runbooks, Dependabot/Renovate, Backstage, pre-commit) and, in git repositories, the
+delivery history within --since (DORA-style proxies); optionally a live cluster (--cluster,
+read-only: get and list only, Secret values never read).
 
-Every object is normalised into facts and judged by the k8s.* rules (docs/rules-kubernetes.md);
-each finding is pass, fail, not-applicable, not-available or error, with the file and line.
+Facts are judged by the k8s.* and repo.* rules (docs/rules-kubernetes.md,
+docs/repository.md); each finding is pass, fail, not-applicable, not-available or error,
+with the file and line.
 Exemptions come from cnmm.yaml (rule, subject glob, reason, optional expiry) and from the
 annotations cnmm.io/exempt: "<rule>[,<rule>]" and cnmm.io/exempt-reason.
 
