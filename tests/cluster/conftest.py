@@ -32,11 +32,17 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CLUSTER_ONLY = Path(__file__).resolve().parent / "cluster-only"
 READER_RBAC = REPO_ROOT / "deploy" / "rbac" / "cnmm-reader.yaml"
-KUBECTL = "/usr/bin/kubectl"
+KUBECTL = shutil.which("kubectl") or "/usr/bin/kubectl"
+# Where .ci/prepare.d/20-kube-apiserver.sh caches the binary (same variables, same default).
 APISERVER = Path(
     os.environ.get(
         "CNMM_KUBE_APISERVER",
-        Path.home() / ".cache" / "cnmm" / "kube-apiserver-1.20" / "kube-apiserver",
+        Path(
+            os.environ.get(
+                "CNMM_KUBE_CACHE", Path.home() / ".cache" / "cnmm" / "kube-apiserver-1.20"
+            )
+        )
+        / "kube-apiserver",
     )
 )
 ADMIN_TOKEN = "cnmm-test-admin-token"
