@@ -21,6 +21,7 @@ except AttributeError:  # pragma: no cover - pure-Python PyYAML build
 
 DataPath = tuple[str | int, ...]
 MAX_NODES = 200_000  # guards against alias bombs in hand-written files
+TOO_DEEP = "invalid YAML: nesting depth exceeds what cnmm reads (hundreds of levels)"
 
 
 class YamlSourceError(ValueError):
@@ -93,9 +94,16 @@ def parse_sourced_yaml(text: str, path: str) -> SourcedYaml:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+    except RecursionError:
+        loader.dispose()
+        raise YamlSourceError(path, None, TOO_DEEP) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
+        if "maximum nesting depth" in str(exc.problem):
+            # Newer libyaml builds refuse deep nesting themselves; older ones recurse until
+            # Python's RecursionError above. Either way the user sees the same reason.
+            raise YamlSourceError(path, line, TOO_DEEP) from None
         reason = f"invalid YAML: {exc.problem or exc}"
         if exc.context and exc.context_mark and exc.context_mark is not mark:
             reason += f" ({exc.context} at line {exc.context_mark.line + 1})"
@@ -116,6 +124,8 @@ def parse_sourced_yaml(text: str, path: str) -> SourcedYaml:
         raise YamlSourceError(
             path, mark.line + 1 if mark else None, f"invalid YAML: {exc.problem or exc}"
         ) from None
+    except RecursionError:
+        raise YamlSourceError(path, None, TOO_DEEP) from None
     except ValueError as exc:  # PyYAML fails on impossible dates (2026-02-30) without a mark
         line, value = _bad_timestamp(node)
         reason = f"{value!r} is not a real calendar date" if value else f"invalid value: {exc}"

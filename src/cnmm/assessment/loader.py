@@ -30,7 +30,13 @@ from cnmm.assessment.model import (
     Scope,
 )
 from cnmm.catalog.model import Aspect, Catalog, Criterion, Dimension
-from cnmm.yamlsource import SourcedYaml, YamlSourceError, parse_sourced_yaml, read_sourced_yaml
+from cnmm.yamlsource import (
+    TOO_DEEP,
+    SourcedYaml,
+    YamlSourceError,
+    parse_sourced_yaml,
+    read_sourced_yaml,
+)
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -122,7 +128,7 @@ def _parse(parse: Callable[[], SourcedYaml], name: str) -> tuple[SourcedYaml | N
     except YamlSourceError as exc:
         return None, [Problem(exc.path, exc.line, exc.reason)]
     except RecursionError:
-        return None, [Problem(name, None, "invalid YAML: nested too deeply")]
+        return None, [Problem(name, None, TOO_DEEP)]
 
 
 def check_document(doc: SourcedYaml, catalog: Catalog) -> tuple[Assessment | None, list[Problem]]:
