@@ -48,12 +48,10 @@ def _annotation_exemption(rule_id: str, annotations: Mapping[str, str]) -> Exemp
 def to_finding(rule: Rule, check: Check, config: Config, today: date) -> Finding:
     """A rule's check as a finding: remediation on failures, exemptions attached."""
     exemption = None
-    if check.outcome in (Outcome.FAIL, Outcome.PASS):
+    if check.outcome is Outcome.FAIL:  # only a failure has anything to exempt
         exemption = _annotation_exemption(rule.id, check.annotations) or _config_exemption(
             rule.id, check.subject, config.exemptions, today
         )
-        if check.outcome is Outcome.PASS:
-            exemption = None  # nothing to exempt
     return Finding(
         rule=rule.id,
         outcome=check.outcome,

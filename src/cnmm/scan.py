@@ -14,12 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cnmm.config import Config
 from cnmm.facts import Facts, FileError
 from cnmm.facts.kubernetes import KubeObject, KubernetesFacts
 from cnmm.findings import Finding, Outcome
+
+if TYPE_CHECKING:
+    from cnmm.collect.files import WalkOptions
+    from cnmm.collect.repository import RepositoryCollection
 
 SCHEMA = "cnmm/scan/v1"
 STDIN = "-"
@@ -214,17 +218,12 @@ def capability_inventory(kube: KubernetesFacts) -> dict[str, list[str]]:
     return {name: sorted(found[name]) for name in INVENTORY_CAPABILITIES if name in found}
 
 
-def _repository(request: ScanRequest, dirs: list[Path], progress: Progress | None) -> Any:
+def _repository(
+    request: ScanRequest, dirs: list[Path], walk: WalkOptions, progress: Progress | None
+) -> tuple[RepositoryCollection, dict[str, Any]]:
     """The repository collection and its inventory (same walk filters as the manifests)."""
-    from cnmm.collect.files import WalkOptions
     from cnmm.collect.repository import collect_repository, repository_inventory
 
-    config = request.config
-    walk = WalkOptions(
-        include=tuple(request.include) or tuple(config.scan.include),
-        exclude=tuple(request.exclude) + tuple(config.scan.exclude),
-        max_file_size=request.max_file_size or config.scan.max_file_size,
-    )
     # Walk errors (unreadable directories, symlink loops) are already reported by the
     # manifest walk over the same trees with the same filters.
     collection = collect_repository(
@@ -294,14 +293,12 @@ def run_scan(request: ScanRequest, progress: Progress | None = None) -> ScanResu
     repo_facts = None
     dirs = [p for p in paths if p.is_dir()]
     if dirs:
-        repo = _repository(request, dirs, progress)
-        if repo is not None:
-            repo_collection, repo_inventory = repo
-            repo_facts = repo_collection.facts
-            # A broken YAML file (a workflow, say) is read by both collectors: report it once.
-            reported = {e.path for e in errors}
-            errors.extend(e for e in repo_collection.errors if e.path not in reported)
-            repo_statuses = dict(repo_collection.statuses)
+        repo_collection, repo_inventory = _repository(request, dirs, options.walk, progress)
+        repo_facts = repo_collection.facts
+        # A broken YAML file (a workflow, say) is read by both collectors: report it once.
+        reported = {e.path for e in errors}
+        errors.extend(e for e in repo_collection.errors if e.path not in reported)
+        repo_statuses = dict(repo_collection.statuses)
 
     merged = merge_rendered(collection.objects, collection.rendered)
     kube_facts = facts_from_objects(merged.judged + cluster_objects, unavailable)

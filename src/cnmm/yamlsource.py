@@ -58,6 +58,21 @@ class SourcedYaml:
         return f"{self.path}:{line}" if line else self.path
 
 
+def yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[str, int | None]:
+    """`invalid YAML: <problem>` (plus the context's line when it is elsewhere) and the
+    1-based line of a PyYAML error."""
+    mark = exc.problem_mark or exc.context_mark
+    reason = f"invalid YAML: {exc.problem or exc}"
+    if exc.context and exc.context_mark and exc.context_mark is not mark:
+        reason += f" ({exc.context} at line {exc.context_mark.line + 1})"
+    return reason, mark.line + 1 if mark else None
+
+
+def nesting_refused(exc: yaml.MarkedYAMLError) -> bool:
+    """Whether libyaml itself refused the nesting depth (newer builds stop at 1000 levels)."""
+    return "maximum nesting depth" in str(exc.problem)
+
+
 def _walk(node: yaml.Node, path: DataPath, out: SourcedYamlBuilder) -> None:
     out.count += 1
     if out.count > MAX_NODES:
@@ -98,15 +113,11 @@ def parse_sourced_yaml(text: str, path: str) -> SourcedYaml:
         loader.dispose()
         raise YamlSourceError(path, None, TOO_DEEP) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        if "maximum nesting depth" in str(exc.problem):
+        reason, line = yaml_problem(exc)
+        if nesting_refused(exc):
             # Newer libyaml builds refuse deep nesting themselves; older ones recurse until
             # Python's RecursionError above. Either way the user sees the same reason.
             raise YamlSourceError(path, line, TOO_DEEP) from None
-        reason = f"invalid YAML: {exc.problem or exc}"
-        if exc.context and exc.context_mark and exc.context_mark is not mark:
-            reason += f" ({exc.context} at line {exc.context_mark.line + 1})"
         raise YamlSourceError(path, line, reason) from None
     except yaml.YAMLError as exc:
         raise YamlSourceError(path, None, f"invalid YAML: {exc}") from None

@@ -6,21 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from cnmm.collect.ci import collect_pipelines
-from cnmm.collect.files import WalkOptions, walk
+from tests.repository.trees import collect
 
 GOOD = "on: pull_request\njobs:\n  t:\n    steps:\n      - run: go test ./...\n"
-
-
-def collect_dir(root: Path, files: dict[str, str | bytes], **options: int):  # type: ignore[no-untyped-def]
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content)
-    return collect_pipelines(root, walk([root], WalkOptions(suffixes=("",))).files, **options)
 
 
 @pytest.mark.parametrize(
@@ -42,6 +30,11 @@ def collect_dir(root: Path, files: dict[str, str | bytes], **options: int):  # t
             + "jobs: *i\n",
             "alias bomb",
         ),
+        (  # whatever libyaml build is installed, as for manifests
+            ".github/workflows/deep.yml",
+            "on: push\njobs: " + "[" * 100_000 + "]" * 100_000 + "\n",
+            "nesting deeper than 500 levels",
+        ),
         (".gitlab-ci.yml", "- not\n- a mapping\n", "unknown syntax"),
         (".gitlab-ci.yml", "test:\n  script: [\n", "invalid YAML"),
         ("Jenkinsfile", "pipeline {\n  stages { sh '''never closed\n}\n", "unterminated"),
@@ -54,7 +47,7 @@ def collect_dir(root: Path, files: dict[str, str | bytes], **options: int):  # t
 def test_bad_file_is_one_error_and_the_rest_is_read(
     tmp_path: Path, name: str, content: str | bytes, reason: str
 ) -> None:
-    collection = collect_dir(tmp_path, {name: content, ".github/workflows/good.yml": GOOD})
+    collection = collect(tmp_path, {name: content, ".github/workflows/good.yml": GOOD})
     assert [(e.path, reason in e.reason) for e in collection.errors] == [
         (str(tmp_path / name), True)
     ], collection.errors
@@ -63,14 +56,14 @@ def test_bad_file_is_one_error_and_the_rest_is_read(
 
 
 def test_error_names_the_line(tmp_path: Path) -> None:
-    collection = collect_dir(tmp_path, {".github/workflows/x.yml": "on: push\njobs:\n  t: [\n"})
+    collection = collect(tmp_path, {".github/workflows/x.yml": "on: push\njobs:\n  t: [\n"})
     assert "(line " in collection.errors[0].reason
     assert collection.errors[0].reason.startswith("GitHub Actions workflow: invalid YAML")
 
 
 def test_file_over_the_size_limit(tmp_path: Path) -> None:
     big = GOOD + "#" + "x" * 5000 + "\n"
-    collection = collect_dir(
+    collection = collect(
         tmp_path,
         {".github/workflows/big.yml": big, ".gitlab-ci.yml": "t:\n  script: [pytest]\n"},
         max_file_size=2000,
@@ -82,13 +75,13 @@ def test_file_over_the_size_limit(tmp_path: Path) -> None:
 def test_huge_but_valid_workflow_is_read(tmp_path: Path) -> None:
     steps = "".join(f"      - run: echo step {i}\n" for i in range(20000))
     text = "on: pull_request\njobs:\n  t:\n    steps:\n" + steps + "      - run: pytest\n"
-    pipeline = collect_dir(tmp_path, {".github/workflows/huge.yml": text}).pipelines[0]
+    pipeline = collect(tmp_path, {".github/workflows/huge.yml": text}).pipelines[0]
     assert [(a.tool, a.line) for a in pipeline.activities] == [("pytest", 20005)]
 
 
 def test_broken_tekton_yaml_is_left_to_the_manifest_reader(tmp_path: Path) -> None:
     broken = "apiVersion: tekton.dev/v1\nkind: Task\nspec: [\n"
-    collection = collect_dir(tmp_path, {"ci/task.yaml": broken})
+    collection = collect(tmp_path, {"ci/task.yaml": broken})
     assert collection.errors == [] and collection.pipelines == []
 
 
@@ -100,7 +93,7 @@ def test_missing_referenced_files_are_unresolved_not_errors(tmp_path: Path) -> N
         "    uses: ./.github/workflows/gone.yml\n"
         "  b:\n    steps:\n      - uses: ./.github/actions/gone\n",
     }
-    collection = collect_dir(tmp_path, files)
+    collection = collect(tmp_path, files)
     assert collection.errors == []
     unresolved = {p.system: set(p.unresolved) for p in collection.pipelines}
     assert unresolved == {

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cnmm.collect.ci import CiCollection, collect_pipelines
-from cnmm.collect.files import WalkOptions, walk
 from cnmm.facts.ci import (
     BRANCH,
     IMAGE_BUILD,
@@ -19,27 +17,8 @@ from cnmm.facts.ci import (
     TAG,
     TEST,
     VULNERABILITY_SCAN,
-    Pipeline,
 )
-
-
-def collect(root: Path, files: dict[str, str | bytes], **options: int) -> CiCollection:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content)
-    walked = walk([root], WalkOptions(suffixes=("",)))
-    return collect_pipelines(root, walked.files, **options)
-
-
-def only(collection: CiCollection) -> Pipeline:
-    assert not collection.errors, collection.errors
-    assert len(collection.pipelines) == 1, collection.pipelines
-    return collection.pipelines[0]
-
+from tests.repository.trees import collect, only
 
 CI = """\
 name: CI

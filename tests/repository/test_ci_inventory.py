@@ -8,6 +8,7 @@ from pathlib import Path
 from cnmm.collect.ci import ci_inventory
 from cnmm.scan import ScanRequest, run_scan
 from tests.conftest import run_cnmm
+from tests.repository.trees import write
 
 EMPTY = {
     "systems": [],
@@ -33,13 +34,6 @@ EMPTY = {
         "deploys": [],
     },
 }
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content)
 
 
 def test_zero_value_without_pipelines() -> None:

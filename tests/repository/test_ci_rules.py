@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cnmm.collect.ci import collect_pipelines
-from cnmm.collect.files import WalkOptions, walk
 from cnmm.facts.repository import RepositoryFacts, RepositoryRoot
 from cnmm.findings import Outcome
 from cnmm.rules.base import discover_rules
+from tests.repository.trees import collect
 
 
 def facts_for(roots: dict[Path, dict[str, str]]) -> RepositoryFacts:
     pipelines = []
     for root, files in roots.items():
-        for name, content in files.items():
-            path = root / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content)
-        collection = collect_pipelines(root, walk([root], WalkOptions(suffixes=("",))).files)
+        collection = collect(root, files)
         assert not collection.errors
         pipelines += collection.pipelines
     return RepositoryFacts(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cnmm.collect.ci import CiCollection, collect_pipelines
-from cnmm.collect.files import WalkOptions, walk
+from cnmm.collect.ci import CiCollection
 from cnmm.facts.ci import (
     BRANCH,
     DEPLOY,
@@ -19,14 +18,11 @@ from cnmm.facts.ci import (
     TEST,
     VULNERABILITY_SCAN,
 )
+from tests.repository import trees
 
 
 def collect(root: Path, files: dict[str, str]) -> CiCollection:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content)
-    collection = collect_pipelines(root, walk([root], WalkOptions(suffixes=("",))).files)
+    collection = trees.collect(root, files)
     assert not collection.errors, collection.errors
     return collection
 

@@ -12,18 +12,7 @@ from cnmm.collect.files import WalkOptions
 from cnmm.collect.repository import collect_repository, repository_inventory
 from tests.conftest import run_cnmm
 from tests.repository.gitrepo import GitRepo, at
-
-
-def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for relative, content in files.items():
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content)
-    return root
-
+from tests.repository.trees import write
 
 KYVERNO_TEMPLATE = """{{- if .Values.policies.enabled }}
 apiVersion: kyverno.io/v1

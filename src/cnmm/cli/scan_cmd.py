@@ -171,6 +171,15 @@ def check_since(since: str | None) -> None:
         fail(str(exc), code=2)
 
 
+# What the progress bar says while a scan stage without a file count runs.
+_STAGES = {
+    "render": "rendering Kustomize/Helm",
+    "cluster": "reading the cluster",
+    "repository": "reading repositories",
+    "history": "reading git history",
+}
+
+
 def _run_with_progress(request, run_scan):
     """Run the scan with a progress bar on stderr when stderr is a terminal."""
     if not sys.stderr.isatty():
@@ -186,14 +195,8 @@ def _run_with_progress(request, run_scan):
         def progress(stage: str, advance: int, total: int | None) -> None:
             if stage == "read":
                 bar.update(task, advance=advance, total=total, description="reading files")
-            elif stage == "render":
-                bar.update(task, description="rendering Kustomize/Helm")
-            elif stage == "cluster":
-                bar.update(task, description="reading the cluster")
-            elif stage == "repository":
-                bar.update(task, description="reading repositories")
-            elif stage == "history":
-                bar.update(task, description="reading git history")
+            elif stage in _STAGES:
+                bar.update(task, description=_STAGES[stage])
 
         return run_scan(request, progress)
 

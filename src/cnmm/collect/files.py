@@ -17,7 +17,7 @@ import errno
 import fnmatch
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,6 +205,12 @@ def _walk_dir(
 
 def read_text(path: Path, max_size: int) -> str:
     """The UTF-8 text of a file; FileReadError for anything that is not readable text."""
+    return decode(read_bytes(path, max_size))
+
+
+def read_bytes(path: Path, max_size: int) -> bytes:
+    """The bytes of a regular file of at most `max_size` bytes; FileReadError otherwise
+    (FIFOs and devices are refused before they are opened: reading them could block)."""
     try:
         info = path.stat()
     except OSError as exc:
@@ -223,7 +229,7 @@ def read_text(path: Path, max_size: int) -> str:
         raise FileReadError(_os_reason(exc)) from None
     if len(raw) > max_size:  # st_size can lie (procfs, growing files)
         raise FileReadError(f"file too large: over {max_size} bytes")
-    return decode(raw)
+    return raw
 
 
 def decode(raw: bytes) -> str:
@@ -234,9 +240,3 @@ def decode(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FileReadError(f"invalid UTF-8 (byte offset {exc.start})") from None
-
-
-def iter_display(paths: Iterable[Path]) -> Iterator[str]:
-    """Display strings for paths (as given, relative when they were relative)."""
-    for path in paths:
-        yield _display(path)

@@ -31,6 +31,7 @@ import yaml
 from cnmm.facts.kubernetes import KubeObject
 
 TIMEOUT_SECONDS = 60
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 COMPONENT_KIND = "Component"
 # kubectl logs failures through klog: `E1125 08:17:03.042850  22511 run.go:72] "command
@@ -126,13 +127,14 @@ def clean_error(stderr: str, returncode: int) -> str:
     return last if len(last) <= 500 else f"{last[:200]} ... {last[-290:]}"
 
 
+def find_kustomization(directory: Path) -> Path | None:
+    """The kustomization file of a directory, if it has one."""
+    return next((directory / n for n in KUSTOMIZATION_FILES if (directory / n).is_file()), None)
+
+
 def kustomization_file(directory: Path) -> Path:
     """The kustomization file of a directory (the directory itself when none is found)."""
-    return next(
-        (directory / n for n in ("kustomization.yaml", "kustomization.yml", "Kustomization")
-         if (directory / n).is_file()),
-        directory,
-    )  # fmt: skip
+    return find_kustomization(directory) or directory
 
 
 def _generator_files(doc: Mapping[str, Any]) -> list[str]:

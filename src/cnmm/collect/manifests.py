@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,6 +28,7 @@ import yaml
 from cnmm.collect.files import FileReadError, Walk, WalkOptions, read_text, walk
 from cnmm.facts import FileError
 from cnmm.facts.kubernetes import KubeObject
+from cnmm.yamlsource import nesting_refused, yaml_problem
 
 MAX_NODES = 2_000_000  # per file, counting every alias expansion
 MAX_DEPTH = 500  # Kubernetes objects, even CRD schemas, stay far below this
@@ -36,7 +37,6 @@ MAX_DEPTH = 500  # Kubernetes objects, even CRD schemas, stay far below this
 # enough nesting would crash the process instead of raising.
 _BRACKET_BUDGET = MAX_DEPTH
 _DEEP_INDENT = re.compile(r"(?m)^[ \t?-]{" + str(MAX_DEPTH) + "}")
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 HELM_CHART_FILE = "Chart.yaml"
 PARALLEL_MIN_FILES = 200  # below this a process pool costs more than it saves
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
@@ -93,8 +93,9 @@ def _check_depth(text: str) -> None:
             depth -= 1
 
 
-def _bound(root: yaml.Node) -> None:
-    """Count nodes (every alias expansion counts) and depth; reject duplicate keys."""
+def _bound(root: yaml.Node, unique_keys: bool = True) -> None:
+    """Count nodes (every alias expansion counts) and depth; reject duplicate keys when
+    `unique_keys` (scalar keys are checked here, not counted)."""
     count = 0
     stack: list[tuple[yaml.Node, int]] = [(root, 1)]
     while stack:
@@ -108,35 +109,41 @@ def _bound(root: yaml.Node) -> None:
         if depth > MAX_DEPTH:
             raise ParseError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
-            seen: set[Any] = set()
+            seen: set[Any] | None = set() if unique_keys else None
             for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
+                if not isinstance(key, yaml.ScalarNode):
+                    stack.append((key, depth + 1))
+                elif seen is not None:
                     if key.value in seen and key.value != "<<":
                         raise ParseError(f"duplicate key {key.value!r}", key.start_mark.line + 1)
                     seen.add(key.value)
-                else:
-                    stack.append((key, depth + 1))
                 stack.append((value, depth + 1))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((item, depth + 1) for item in node.value)
 
 
-def parse_documents(text: str) -> list[tuple[Any, int]]:
-    """Every document of a YAML/JSON stream with its 1-based start line, guarded."""
+def parse_documents(
+    text: str, loader: type[yaml.CSafeLoader] = _Loader, unique_keys: bool = True
+) -> list[tuple[Any, int]]:
+    """Every document of a YAML/JSON stream with its 1-based start line, guarded.
+
+    `loader` decides how documents are built (CI files use one that keeps line numbers);
+    the guards are the same whatever builds them. `unique_keys=False` lets a later key win.
+    """
     if text.count("[") + text.count("{") > _BRACKET_BUDGET or _DEEP_INDENT.search(text) is not None:
         try:
             _check_depth(text)
         except yaml.MarkedYAMLError as exc:
             raise _yaml_error(exc) from None
-    loader = _Loader(text)
+    composer = loader(text)
     docs: list[tuple[Any, int]] = []
     try:
-        while loader.check_node():
-            node = loader.get_node()
+        while composer.check_node():
+            node = composer.get_node()
             if node is None:
                 continue
-            _bound(node)
-            docs.append((loader.construct_document(node), node.start_mark.line + 1))
+            _bound(node, unique_keys)
+            docs.append((composer.construct_document(node), node.start_mark.line + 1))
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc) from None
     except yaml.YAMLError as exc:
@@ -144,21 +151,16 @@ def parse_documents(text: str) -> list[tuple[Any, int]]:
     except RecursionError:
         raise ParseError(f"nesting deeper than {MAX_DEPTH} levels") from None
     finally:
-        loader.dispose()
+        composer.dispose()
     return docs
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError) -> ParseError:
-    mark = exc.problem_mark or exc.context_mark
-    if "maximum nesting depth" in str(exc.problem):
+    reason, line = yaml_problem(exc)
+    if nesting_refused(exc):
         # libyaml's scanner refuses 1000 open levels before our event count reaches ours.
-        return ParseError(
-            f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1 if mark else None
-        )
-    reason = f"invalid YAML: {exc.problem or exc}"
-    if exc.context and exc.context_mark and exc.context_mark is not mark:
-        reason += f" ({exc.context} at line {exc.context_mark.line + 1})"
-    return ParseError(reason, mark.line + 1 if mark else None)
+        return ParseError(f"nesting deeper than {MAX_DEPTH} levels", line)
+    return ParseError(reason, line)
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,11 @@ def strip_crd_schemas(text: str) -> str:
     return "".join(out)
 
 
+def _located(exc: ParseError) -> str:
+    """`reason (line N)`, as file errors show a parse problem."""
+    return f"{exc.reason} (line {exc.line})" if exc.line else exc.reason
+
+
 def parse_text(text: str, path: str, origin: str = "file") -> FileParse:
     """Objects in a YAML/JSON text; parse problems become the FileParse's error."""
     light = strip_crd_schemas(text)
@@ -253,8 +260,7 @@ def parse_text(text: str, path: str, origin: str = "file") -> FileParse:
     except ParseError as exc:
         if light is not text:
             return parse_text_whole(text, path, origin)
-        where = f" (line {exc.line})" if exc.line else ""
-        return FileParse(path, error=f"{exc.reason}{where}")
+        return FileParse(path, error=_located(exc))
     return _objects_of(docs, path, origin)
 
 
@@ -263,8 +269,7 @@ def parse_text_whole(text: str, path: str, origin: str = "file") -> FileParse:
     try:
         docs = parse_documents(text)
     except ParseError as exc:
-        where = f" (line {exc.line})" if exc.line else ""
-        return FileParse(path, error=f"{exc.reason}{where}")
+        return FileParse(path, error=_located(exc))
     return _objects_of(docs, path, origin)
 
 
@@ -351,21 +356,6 @@ class ManifestOptions:
     helm_renderer: tuple[str, str | None] | str = "auto"
 
 
-def _kustomization_file(directory: Path) -> Path | None:
-    for name in KUSTOMIZATION_FILES:
-        candidate = directory / name
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _chart_dirs(directories: Iterable[Path]) -> list[Path]:
-    charts = [d for d in directories if (d / HELM_CHART_FILE).is_file()]
-    # Subcharts (under another chart's charts/) are rendered with their parent.
-    chart_set = set(charts)
-    return [c for c in charts if not any(p in chart_set for p in c.parents)]
-
-
 def _under_chart_templates(path: Path, charts: set[Path]) -> bool:
     for parent in path.parents:
         if parent.name == "templates" and parent.parent in charts:
@@ -387,30 +377,31 @@ def collect_manifests(
     found: Walk = walk(paths, options.walk)
     result = ManifestCollection(errors=list(found.errors))
 
-    charts = _chart_dirs(found.directories)
-    all_charts = {d for d in found.directories if (d / HELM_CHART_FILE).is_file()}
-    kustomize_dirs = [d for d in found.directories if _kustomization_file(d) is not None]
+    chart_dirs = [d for d in found.directories if (d / HELM_CHART_FILE).is_file()]
+    all_charts = set(chart_dirs)
+    # Subcharts (under another chart's charts/) are rendered with their parent.
+    charts = [c for c in chart_dirs if not any(p in all_charts for p in c.parents)]
+    kustomizations = {
+        d: file for d in found.directories if (file := kustomize.find_kustomization(d)) is not None
+    }
     result.helm_charts = [str(c) for c in charts]
-    result.kustomizations = [str(k) for k in kustomize_dirs]
+    result.kustomizations = [str(k) for k in kustomizations]
 
     patch_files: set[Path] = set()
     kustomize_files: dict[Path, Mapping[str, Any]] = {}
-    for directory in kustomize_dirs:
-        file = _kustomization_file(directory)
-        assert file is not None
-        parsed = parse_file(file, options.walk.max_file_size)
-        doc = _first_mapping(file, options.walk.max_file_size)
+    for directory, file in kustomizations.items():
+        doc, error = _kustomization(file, options.walk.max_file_size)
         kustomize_files[directory] = doc
         patch_files |= kustomize.patch_files(directory, doc)
-        if parsed.error:
-            result.errors.append(FileError(str(file), parsed.error))
+        if error:
+            result.errors.append(FileError(str(file), error))
 
     files = [
         f
         for f in found.files
         if not _under_chart_templates(f, all_charts)
-        and f.resolve() not in patch_files
-        and f.name not in KUSTOMIZATION_FILES
+        and f.name not in kustomize.KUSTOMIZATION_FILES
+        and not (patch_files and f.resolve() in patch_files)
     ]
 
     def tick(n: int) -> None:
@@ -465,15 +456,15 @@ def _render_kustomize(
         return kustomize.render_all(kustomize_files, None, options.kustomize_command, mirror)
 
 
-def _first_mapping(path: Path, max_size: int) -> Mapping[str, Any]:
+def _kustomization(path: Path, max_size: int) -> tuple[Mapping[str, Any], str | None]:
+    """A kustomization file's first mapping ({} when unusable) and why it is unusable."""
     try:
         docs = parse_documents(read_text(path, max_size))
-    except (FileReadError, ParseError):
-        return {}
-    for doc, _line in docs:
-        if isinstance(doc, Mapping):
-            return doc
-    return {}
+    except FileReadError as exc:
+        return {}, exc.reason
+    except ParseError as exc:
+        return {}, _located(exc)
+    return next((doc for doc, _line in docs if isinstance(doc, Mapping)), {}), None
 
 
 def identity(obj: KubeObject) -> tuple[str, str, str | None, str]:

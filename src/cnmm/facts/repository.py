@@ -420,7 +420,7 @@ class RepositoryFacts:
     contains it (`root_of`).
 
     `unavailable` maps what could not be looked at to why: `history:<root>` (not a git
-    repository, shallow clone, git not installed, ...), `ci` (CI collector missing), ...
+    repository, shallow clone, git not installed, ...), `root:<path>` (not a directory).
     """
 
     roots: tuple[RepositoryRoot, ...] = ()

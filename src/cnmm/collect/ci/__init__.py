@@ -31,7 +31,6 @@ which already reports them.
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -41,7 +40,7 @@ from typing import Any
 from cnmm.collect.ci._draft import Context
 from cnmm.collect.ci._repo import RepoFiles
 from cnmm.collect.ci.commands import Classifier
-from cnmm.collect.files import DEFAULT_MAX_FILE_SIZE
+from cnmm.collect.files import DEFAULT_MAX_FILE_SIZE, FileReadError, read_bytes
 from cnmm.facts import FileError
 from cnmm.facts.ci import (
     DEPLOY,
@@ -149,14 +148,9 @@ def _kubernetes_candidates(repo: RepoFiles, relatives: list[str]) -> tuple[list[
     tekton_files: list[str] = []
     argo_files: list[str] = []
     for relative in relatives:
-        path = repo.by_relative[relative]
         try:
-            info = path.stat()
-            # Only regular files: reading a FIFO or device would block the scan forever.
-            if not stat.S_ISREG(info.st_mode) or info.st_size > repo.max_size:
-                continue
-            data = path.read_bytes()
-        except OSError:
+            data = read_bytes(repo.by_relative[relative], repo.max_size)
+        except FileReadError:
             continue
         if b"tekton.dev/" in data:
             tekton_files.append(relative)

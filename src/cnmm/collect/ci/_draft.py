@@ -148,16 +148,22 @@ class Context:
         where = f" (line {line})" if line else ""
         self.errors.append(FileError(self.repo.display(relative), f"{reason}{where}"))
 
+    def read(self, relative: str, label: str, report: bool = True) -> str | None:
+        """The text of a CI file; None (and an error when `report`) when it cannot be read."""
+        path = self.repo.by_relative.get(relative, self.repo.root / relative)
+        try:
+            return read_text(path, self.repo.max_size)
+        except FileReadError as exc:
+            if report:
+                self.error(relative, f"{label}: {exc.reason}")
+            return None
+
     def load_yaml(
         self, relative: str, label: str, report: bool = True
     ) -> list[tuple[Any, int]] | None:
         """The YAML documents of a CI file; None (and an error when `report`) when unusable."""
-        path = self.repo.by_relative.get(relative, self.repo.root / relative)
-        try:
-            text = read_text(path, self.repo.max_size)
-        except FileReadError as exc:
-            if report:
-                self.error(relative, f"{label}: {exc.reason}")
+        text = self.read(relative, label, report)
+        if text is None:
             return None
         try:
             return load_documents(text)

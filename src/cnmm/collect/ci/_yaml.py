@@ -5,22 +5,20 @@ CI files differ from Kubernetes manifests in ways that matter here: GitLab uses 
 read by YAML 1.1 as the boolean `True`. Values are plain `dict`/`list` subclasses carrying
 the 1-based line of each entry, so every activity can point at its step.
 
-The same guards as for manifests apply before anything is built: a bounded node count
-(counting every alias expansion, so alias bombs fail fast) and a bounded nesting depth.
-Duplicate keys are tolerated (the last wins, as GitLab does).
+Documents are read by `cnmm.collect.manifests.parse_documents`, so the same guards as for
+manifests apply before anything is built: a bounded node count (counting every alias
+expansion, so alias bombs fail fast) and a bounded nesting depth. Duplicate keys are
+tolerated (the last wins, as GitLab does).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import yaml
 
-from cnmm.collect.manifests import MAX_DEPTH, MAX_NODES, ParseError
-
-_DEEP_INDENT = re.compile(r"(?m)^[ \t?-]{" + str(MAX_DEPTH) + "}")
+from cnmm.collect.manifests import parse_documents
 
 
 class YMap(dict[Any, Any]):
@@ -124,74 +122,9 @@ _Loader.add_constructor(
 _Loader.add_multi_constructor("", _construct_unknown)
 
 
-def _check_depth(text: str) -> None:
-    """Exact nesting depth with the event parser (libyaml's composer would recurse in C)."""
-    depth = 0
-    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                line = event.start_mark.line + 1 if event.start_mark else None
-                raise ParseError(f"nesting deeper than {MAX_DEPTH} levels", line)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-
-
-def _bound(root: yaml.Node) -> None:
-    """Count nodes, every alias expansion included, and bound the depth."""
-    count = 0
-    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        count += 1
-        if count > MAX_NODES:
-            raise ParseError(
-                f"more than {MAX_NODES} nodes after alias expansion (alias bomb?)",
-                root.start_mark.line + 1,
-            )
-        if depth > MAX_DEPTH:
-            raise ParseError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.append((key, depth + 1))
-                stack.append((value, depth + 1))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, depth + 1) for item in node.value)
-
-
 def load_documents(text: str) -> list[tuple[Any, int]]:
     """Every document of a YAML stream with its 1-based start line; ParseError when unsafe."""
-    if text.count("[") + text.count("{") > MAX_DEPTH or _DEEP_INDENT.search(text) is not None:
-        try:
-            _check_depth(text)
-        except yaml.MarkedYAMLError as exc:
-            raise _error(exc) from None
-    loader = _Loader(text)
-    docs: list[tuple[Any, int]] = []
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            if node is None:
-                continue
-            _bound(node)
-            docs.append((loader.construct_document(node), node.start_mark.line + 1))
-    except yaml.MarkedYAMLError as exc:
-        raise _error(exc) from None
-    except yaml.YAMLError as exc:
-        raise ParseError(f"invalid YAML: {exc}") from None
-    except RecursionError:
-        raise ParseError(f"nesting deeper than {MAX_DEPTH} levels") from None
-    finally:
-        loader.dispose()
-    return docs
-
-
-def _error(exc: yaml.MarkedYAMLError) -> ParseError:
-    mark = exc.problem_mark or exc.context_mark
-    reason = f"invalid YAML: {exc.problem or exc}"
-    if exc.context and exc.context_mark and exc.context_mark is not mark:
-        reason += f" ({exc.context} at line {exc.context_mark.line + 1})"
-    return ParseError(reason, mark.line + 1 if mark else None)
+    return parse_documents(text, _Loader, unique_keys=False)
 
 
 def line_in(container: Any, key: Any, default: int | None = None) -> int | None:

@@ -200,10 +200,22 @@ class _Reader:
             self.steps(draft, job, doc["steps"], current, depth)
         extends = doc.get("extends")
         if isinstance(extends, Mapping) and isinstance(extends.get("template"), str):
-            template, where = self.template(draft, str(extends["template"]), current)
-            if template is not None:
-                self.body(draft, template, where, triggers, depth + 1)
-            self.parameters(draft, extends.get("parameters"), current, triggers, depth)
+            self.use(draft, extends, current, triggers, depth)
+
+    def use(
+        self,
+        draft: PipelineDraft,
+        holder: Mapping[str, Any],
+        current: str,
+        triggers: frozenset[str],
+        depth: int,
+    ) -> None:
+        """A `template:` in place of a pipeline, stage or job: its body, then what it is
+        given as parameters."""
+        template, where = self.template(draft, str(holder["template"]), current)
+        if template is not None:
+            self.body(draft, template, where, triggers, depth + 1)
+        self.parameters(draft, holder.get("parameters"), current, triggers, depth)
 
     def parameters(
         self, draft: PipelineDraft, value: Any, current: str, triggers: frozenset[str], depth: int
@@ -228,10 +240,7 @@ class _Reader:
             if not isinstance(stage, Mapping):
                 continue
             if isinstance(stage.get("template"), str):
-                template, where = self.template(draft, str(stage["template"]), current)
-                if template is not None:
-                    self.body(draft, template, where, triggers, depth + 1)
-                self.parameters(draft, stage.get("parameters"), current, triggers, depth)
+                self.use(draft, stage, current, triggers, depth)
                 continue
             narrowed = narrow(triggers, stage.get("condition"))
             if isinstance(stage.get("jobs"), list):
@@ -244,10 +253,7 @@ class _Reader:
             if not isinstance(body, Mapping):
                 continue
             if isinstance(body.get("template"), str):
-                template, where = self.template(draft, str(body["template"]), current)
-                if template is not None:
-                    self.body(draft, template, where, triggers, depth + 1)
-                self.parameters(draft, body.get("parameters"), current, triggers, depth)
+                self.use(draft, body, current, triggers, depth)
                 continue
             name = str(body.get("job") or body.get("deployment") or "job")
             job = draft.new_job(name, line, narrow(triggers, body.get("condition")))

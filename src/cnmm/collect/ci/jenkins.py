@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 from cnmm.collect.ci._draft import Context, JobDraft, PipelineDraft
 from cnmm.collect.ci.tools import Found
-from cnmm.collect.files import FileReadError, read_text
 from cnmm.facts.ci import (
     BRANCH,
     DEPLOY,
@@ -313,11 +312,8 @@ def read_jenkinsfiles(context: Context, relatives: list[str]) -> list[Pipeline]:
     """Every readable Jenkinsfile as a Pipeline."""
     found: list[Pipeline] = []
     for relative in relatives:
-        path = context.repo.by_relative.get(relative, context.repo.root / relative)
-        try:
-            text = read_text(path, context.repo.max_size)
-        except FileReadError as exc:
-            context.error(relative, f"{LABEL}: {exc.reason}")
+        text = context.read(relative, LABEL)
+        if text is None:
             continue
         try:
             tokens = tokenize(text)

@@ -19,9 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
 
-from cnmm.collect.files import FileReadError, WalkOptions, read_text, walk
+from cnmm.collect.files import FileReadError, WalkOptions, decode, read_bytes, read_text, walk
 from cnmm.collect.repository.delivery import load_delivery_profile
 from cnmm.collect.repository.detect import (
     document_practice,
@@ -46,6 +45,7 @@ from cnmm.collect.repository.history import (
 from cnmm.collect.repository.inventory import repository_inventory
 from cnmm.collect.repository.terraform import ParsedFile, terraform_facts
 from cnmm.facts import FileError
+from cnmm.facts.ci import Pipeline
 from cnmm.facts.repository import (
     DeliveryHistory,
     Dockerfile,
@@ -94,7 +94,7 @@ class _Found:
     policies: list[PolicyFile] = field(default_factory=list)
     practices: list[PracticeEvidence] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
-    pipelines: list[Any] = field(default_factory=list)
+    pipelines: list[Pipeline] = field(default_factory=list)
 
 
 def collect_repository(
@@ -121,10 +121,6 @@ def collect_repository(
     found = _Found()
     roots: list[RepositoryRoot] = []
     history: list[DeliveryHistory] = []
-    pipelines_module = _ci_module()
-    if pipelines_module is None:
-        unavailable["ci"] = "the CI collector (cnmm.collect.ci) is not installed"
-        statuses["ci"] = "not-available: " + unavailable["ci"]
 
     profile = load_delivery_profile()
     try:
@@ -148,15 +144,13 @@ def collect_repository(
             owner = owners.get(path.parent, scanned)
             counts[owner] += 1
             _classify(owner, path, options.max_file_size, found)
-        if pipelines_module is not None:
-            _pipelines(
-                pipelines_module,
-                scanned,
-                [p for p in walked.files if _regular(p)],
-                options.max_file_size,
-                found,
-                statuses,
-            )
+        _pipelines(
+            scanned,
+            [p for p in walked.files if _regular(p)],
+            options.max_file_size,
+            found,
+            statuses,
+        )
         for root, files in counts.items():
             if root != scanned or files or len(counts) == 1:
                 if progress:
@@ -256,25 +250,13 @@ def _history(
     return RepositoryRoot(display, files, git_root)
 
 
-def _ci_module() -> Any:
-    """The CI collector module, or None while it is not installed."""
-    try:
-        import cnmm.collect.ci as module
-    except ModuleNotFoundError:
-        return None
-    return module if hasattr(module, "collect_pipelines") else None
-
-
 def _pipelines(
-    module: Any,
-    root: Path,
-    files: list[Path],
-    max_file_size: int,
-    found: _Found,
-    statuses: dict[str, str],
+    root: Path, files: list[Path], max_file_size: int, found: _Found, statuses: dict[str, str]
 ) -> None:
+    from cnmm.collect.ci import collect_pipelines
+
     try:
-        collection = module.collect_pipelines(root, files, max_file_size=max_file_size)
+        collection = collect_pipelines(root, files, max_file_size=max_file_size)
     except Exception as exc:  # one collector's bug must not lose the rest of the scan
         statuses[f"ci:{root}"] = f"error: {type(exc).__name__}: {exc}"
         found.errors.append(FileError(str(root), f"CI collector failed: {exc}"))
@@ -421,21 +403,11 @@ def _yaml(
     reports them once.
     """
     try:
-        info = path.stat()
-        # FIFOs and devices would block or never end; the size limit applies as everywhere.
-        if not stat.S_ISREG(info.st_mode) or info.st_size > max_size:
+        raw = read_bytes(path, max_size)
+        if not has_markers(raw):
             return
-        with path.open("rb") as handle:
-            raw = handle.read(max_size + 1)
-    except OSError:
-        return
-    if len(raw) > max_size:
-        return
-    if not has_markers(raw) or b"\x00" in raw[:8192]:
-        return
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        text = decode(raw)
+    except FileReadError:
         return
     in_tests = is_policy_test_path(relative)
     tools_seen: set[str] = set()

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from cnmm.facts.repository import (
     BASE_EXTERNAL,
@@ -212,42 +213,15 @@ def _key_values(args: str, instruction: str) -> list[tuple[str, str | None]]:
 
 @dataclass
 class _StageState:
-    index: int
-    line: int
-    base: str
-    kind: str
-    name: str | None = None
-    image: ImageReference | None = None
-    parent: int | None = None
-    platform: str | None = None
-    user: str | None = None
-    user_raw: str | None = None
-    user_line: int | None = None
-    user_resolved: bool = True
-    healthcheck: str | None = None
-    healthcheck_line: int | None = None
-    runs: int = 0
+    """A stage while its instructions are read: the fact so far, and its ARG/ENV scopes."""
+
+    stage: DockerStage
     env: dict[str, str | None] = field(default_factory=dict)
     args: dict[str, str | None] = field(default_factory=dict)
 
-    def freeze(self) -> DockerStage:
-        return DockerStage(
-            index=self.index,
-            line=self.line,
-            base=self.base,
-            kind=self.kind,
-            name=self.name,
-            image=self.image,
-            parent=self.parent,
-            platform=self.platform,
-            user=self.user,
-            user_raw=self.user_raw,
-            user_line=self.user_line,
-            user_resolved=self.user_resolved,
-            healthcheck=self.healthcheck,
-            healthcheck_line=self.healthcheck_line,
-            runs=self.runs,
-        )
+    def update(self, **changes: Any) -> None:
+        """Record what an instruction changed (the fact itself stays frozen)."""
+        self.stage = replace(self.stage, **changes)
 
 
 def parse_dockerfile(text: str, path: str) -> Dockerfile:
@@ -259,45 +233,48 @@ def parse_dockerfile(text: str, path: str) -> Dockerfile:
     names: dict[str, int] = {}
     copy_from: list[tuple[str, int]] = []
     for item in instructions:
-        stage = stages[-1] if stages else None
+        current = stages[-1] if stages else None
         if item.keyword == "FROM":
             stages.append(_from(item, len(stages), global_args, names, stages, problems))
-            if stages[-1].name:
-                names[stages[-1].name.lower()] = stages[-1].index
+            if stages[-1].stage.name:
+                names[stages[-1].stage.name.lower()] = stages[-1].stage.index
             continue
         if item.keyword == "ARG":
             for name, value in _key_values(item.args, "ARG"):
-                settings.append(
-                    DockerSetting("ARG", name, value, item.line, stage.index if stage else None)
-                )
+                index = current.stage.index if current else None
+                settings.append(DockerSetting("ARG", name, value, item.line, index))
                 # A default may use earlier build arguments (ARG B=${A}-x).
-                scope = global_args if stage is None else {**stage.args, **stage.env}
+                scope = global_args if current is None else {**current.args, **current.env}
                 expanded = None if value is None else substitute(value, scope)
-                if stage is None:
+                if current is None:
                     global_args[name] = expanded
                 else:
                     # An ARG without default re-declares the global one (and its default).
-                    stage.args[name] = expanded if value is not None else global_args.get(name)
+                    current.args[name] = expanded if value is not None else global_args.get(name)
             continue
-        if stage is None:
+        if current is None:
             continue  # only ARG and directives may precede the first FROM
         if item.keyword == "ENV":
             for name, value in _key_values(item.args, "ENV"):
-                settings.append(DockerSetting("ENV", name, value, item.line, stage.index))
-                resolved = substitute(value or "", {**stage.args, **stage.env})
-                stage.env[name] = resolved
+                settings.append(DockerSetting("ENV", name, value, item.line, current.stage.index))
+                resolved = substitute(value or "", {**current.args, **current.env})
+                current.env[name] = resolved
         elif item.keyword == "USER":
             words = split_words(item.args)
             raw = words[0] if words else ""
-            resolved = substitute(raw, {**stage.args, **stage.env})
-            stage.user_raw, stage.user_line = raw, item.line
-            stage.user, stage.user_resolved = (resolved, True) if resolved else (raw, False)
+            resolved = substitute(raw, {**current.args, **current.env})
+            current.update(
+                user_raw=raw,
+                user_line=item.line,
+                user=resolved or raw,
+                user_resolved=bool(resolved),
+            )
         elif item.keyword == "HEALTHCHECK":
             words = split_words(item.args)
-            stage.healthcheck = "none" if words[:1] and words[0].upper() == "NONE" else "cmd"
-            stage.healthcheck_line = item.line
+            healthcheck = "none" if words[:1] and words[0].upper() == "NONE" else "cmd"
+            current.update(healthcheck=healthcheck, healthcheck_line=item.line)
         elif item.keyword == "RUN":
-            stage.runs += 1
+            current.update(runs=current.stage.runs + 1)
         elif item.keyword in ("COPY", "ADD"):
             for word in split_words(item.args):
                 if not word.startswith("--from="):
@@ -307,7 +284,7 @@ def parse_dockerfile(text: str, path: str) -> Dockerfile:
                     copy_from.append((source, item.line))
     if not stages and not problems:
         problems.append("no FROM instruction")
-    frozen = tuple(s.freeze() for s in stages)
+    frozen = tuple(s.stage for s in stages)
     user, state, line, note = _final_user(frozen)
     health, health_line = _final_healthcheck(frozen)
     return Dockerfile(
@@ -343,9 +320,9 @@ def _from(
     alias = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
     if not base:
         problems.append(f"line {item.line}: FROM without an image")
-    state = _StageState(index, item.line, base, BASE_UNRESOLVED, alias, platform=platform)
+    kind, image, parent, env = BASE_UNRESOLVED, None, None, {}
     resolved = substitute(base, global_args)
-    if resolved is None or not resolved:
+    if not resolved:
         # `FROM binaries-$TARGETOS`: a platform-dependent choice among earlier stages.
         literal = base.split("$", 1)[0].lower()
         if (
@@ -354,18 +331,17 @@ def _from(
             and ":" not in base
             and any(name.startswith(literal) for name in names)
         ):
-            state.kind = BASE_STAGE
-        return state
-    if resolved.lower() in names:
-        parent = stages[names[resolved.lower()]]
-        state.kind, state.parent = BASE_STAGE, parent.index
-        state.env = dict(parent.env)  # ENV is inherited from the parent stage
-        return state
-    if resolved.lower() == "scratch":
-        state.kind = BASE_SCRATCH
-        return state
-    state.kind, state.image = BASE_EXTERNAL, parse_image(resolved)
-    return state
+            kind = BASE_STAGE
+    elif resolved.lower() in names:
+        source = stages[names[resolved.lower()]]
+        kind, parent = BASE_STAGE, source.stage.index
+        env = dict(source.env)  # ENV is inherited from the parent stage
+    elif resolved.lower() == "scratch":
+        kind = BASE_SCRATCH
+    else:
+        kind, image = BASE_EXTERNAL, parse_image(resolved)
+    stage = DockerStage(index, item.line, base, kind, alias, image, parent, platform)
+    return _StageState(stage, env)
 
 
 def is_root_user(user: str) -> bool:

@@ -56,10 +56,6 @@ class Block:
     attributes: dict[str, Attribute] = field(default_factory=dict)
     blocks: list[Block] = field(default_factory=list)
 
-    def children(self, block_type: str) -> Iterator[Block]:
-        """Nested blocks of one type."""
-        return (b for b in self.blocks if b.type == block_type)
-
     def literal(self, name: str) -> str | None:
         """A literal string attribute (None when absent or not a literal)."""
         attribute = self.attributes.get(name)

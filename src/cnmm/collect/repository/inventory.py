@@ -61,12 +61,9 @@ def _paths_by_tool(items: Iterable[Any]) -> dict[str, list[str]]:
 
 
 def _ci(facts: RepositoryFacts) -> dict[str, Any]:
-    try:
-        from cnmm.collect.ci import ci_inventory
-    except ImportError:
-        return {"systems": [], "unavailable": facts.unavailable.get("ci", "CI collector missing")}
-    result: dict[str, Any] = ci_inventory(facts.pipelines)
-    return result
+    from cnmm.collect.ci import ci_inventory
+
+    return ci_inventory(facts.pipelines)
 
 
 def dockerfile_entry(dockerfile: Dockerfile) -> dict[str, Any]:

@@ -70,6 +70,18 @@ def releases(pipelines: Iterable[Pipeline]) -> bool:
     )
 
 
+def shipped(kind: str) -> Callable[[RepositoryRoot, list[Pipeline]], str | None]:
+    """`presence`'s `applies` for supply-chain steps (SBOM, signing, provenance): judged
+    when the CI does `kind` or ships something, not applicable when nothing is shipped."""
+
+    def applies(root: RepositoryRoot, pipelines: list[Pipeline]) -> str | None:
+        if of_kind(pipelines, kind) or releases(pipelines):
+            return None
+        return "the CI builds no images and has no tag/release job: nothing is shipped"
+
+    return applies
+
+
 def presence(
     facts: RepositoryFacts,
     kind: str,
@@ -105,3 +117,16 @@ def _unresolved(pipelines: Iterable[Pipeline]) -> str:
     """A note on what could not be followed (remote workflows, shared libraries, ...)."""
     items = sorted({u for p in pipelines for u in p.unresolved})
     return f"; not followed: {shown(items, 3)}" if items else ""
+
+
+def per_github_workflow(
+    facts: RepositoryFacts, judge: Callable[[Pipeline], Check]
+) -> Iterator[Check]:
+    """One finding per GitHub workflow (`judge`); one not-applicable finding for a scanned
+    directory without any."""
+    for root, pipelines in roots_with_pipelines(facts):
+        workflows = [p for p in pipelines if p.system == "github-actions"]
+        if not workflows:
+            yield not_applicable(root_subject(root), "no GitHub Actions workflows")
+        for workflow in workflows:
+            yield judge(workflow)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
-from cnmm.facts.repository import Dockerfile, PracticeEvidence, RepositoryFacts, RepositoryRoot
+from cnmm.facts.repository import (
+    Dockerfile,
+    IacEvidence,
+    PolicyFile,
+    PracticeEvidence,
+    RepositoryFacts,
+    RepositoryRoot,
+)
 from cnmm.findings import Check, Location, Subject, failed, not_applicable, passed
 
 
@@ -39,6 +46,28 @@ def practice_rule(
             yield passed(root_subject(root), f"{what}: {detail}", Location(evidence[0].path))
         else:
             yield failed(root_subject(root), missing)
+
+
+def tools_rule(
+    facts: RepositoryFacts,
+    evidence: Sequence[IacEvidence | PolicyFile],
+    what: str,
+    missing: str,
+) -> Iterator[Check]:
+    """One finding per scanned directory: pass counting the files of each tool found in it
+    (`terraform (3 files), pulumi (1 files)`), fail saying what is missing."""
+    for root in facts.roots:
+        found = [e for e in evidence if e.root == root.path]
+        if not found:
+            yield failed(root_subject(root), missing)
+            continue
+        files: dict[str, set[str]] = {}
+        for item in found:
+            files.setdefault(item.tool, set()).add(item.path)
+        counts = ", ".join(f"{tool} ({len(files[tool])} files)" for tool in sorted(files))
+        yield passed(
+            root_subject(root), f"{what}: {counts}", Location(found[0].path, found[0].line)
+        )
 
 
 def dockerfile_rule(

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cnmm.facts.ci import SBOM, Pipeline
-from cnmm.facts.repository import RepositoryFacts, RepositoryRoot
+from cnmm.facts.ci import SBOM
+from cnmm.facts.repository import RepositoryFacts
 from cnmm.findings import Check
 from cnmm.rules.base import rule
-from cnmm.rules.repository._ci import of_kind, presence, releases
+from cnmm.rules.repository._ci import presence, shipped
 
 
 @rule(
@@ -38,16 +38,10 @@ from cnmm.rules.repository._ci import of_kind, presence, releases
 )
 def check(facts: RepositoryFacts) -> Iterator[Check]:
     """One finding per scanned directory."""
-
-    def applies(root: RepositoryRoot, pipelines: list[Pipeline]) -> str | None:
-        if of_kind(pipelines, SBOM) or releases(pipelines):
-            return None
-        return "the CI builds no images and has no tag/release job: nothing is shipped"
-
     yield from presence(
         facts,
         SBOM,
         "CI generates an SBOM",
         "the CI ships artifacts but no step generates an SBOM",
-        applies,
+        shipped(SBOM),
     )

@@ -26,8 +26,8 @@ from cnmm.facts.ci import Pipeline
 from cnmm.facts.repository import RepositoryFacts
 from cnmm.findings import Check, Location, failed, not_applicable, passed
 from cnmm.rules.base import rule
-from cnmm.rules.repository._ci import roots_with_pipelines
-from cnmm.rules.repository._common import root_subject, shown
+from cnmm.rules.repository._ci import per_github_workflow
+from cnmm.rules.repository._common import shown
 
 
 def judge(pipeline: Pipeline) -> Check:
@@ -84,9 +84,4 @@ def judge(pipeline: Pipeline) -> Check:
 )
 def check(facts: RepositoryFacts) -> Iterator[Check]:
     """One finding per GitHub workflow (one not-applicable finding for a directory without)."""
-    for root, pipelines in roots_with_pipelines(facts):
-        workflows = [p for p in pipelines if p.system == "github-actions"]
-        if not workflows:
-            yield not_applicable(root_subject(root), "no GitHub Actions workflows")
-        for workflow in workflows:
-            yield judge(workflow)
+    yield from per_github_workflow(facts, judge)

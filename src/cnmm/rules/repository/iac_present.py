@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cnmm.facts.repository import RepositoryFacts
-from cnmm.findings import Check, Location, failed, passed
+from cnmm.findings import Check
 from cnmm.rules.base import rule
-from cnmm.rules.repository._common import root_subject
+from cnmm.rules.repository._common import tools_rule
 
 
 @rule(
@@ -31,20 +31,9 @@ from cnmm.rules.repository._common import root_subject
 )
 def check(facts: RepositoryFacts) -> Iterator[Check]:
     """One finding per scanned directory."""
-    for root in facts.roots:
-        evidence = [e for e in facts.iac if e.root == root.path]
-        if evidence:
-            tools = sorted({e.tool for e in evidence})
-            counts = ", ".join(
-                f"{t} ({sum(1 for e in evidence if e.tool == t)} files)" for t in tools
-            )
-            yield passed(
-                root_subject(root),
-                f"infrastructure as code: {counts}",
-                Location(evidence[0].path, evidence[0].line),
-            )
-        else:
-            yield failed(
-                root_subject(root),
-                "no Terraform/OpenTofu, Pulumi, Crossplane or other infrastructure-as-code files",
-            )
+    yield from tools_rule(
+        facts,
+        facts.iac,
+        "infrastructure as code",
+        "no Terraform/OpenTofu, Pulumi, Crossplane or other infrastructure-as-code files",
+    )

@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cnmm.facts.repository import RepositoryFacts
-from cnmm.findings import Check, Location, failed, passed
+from cnmm.findings import Check
 from cnmm.rules.base import rule
-from cnmm.rules.repository._common import root_subject
+from cnmm.rules.repository._common import tools_rule
 
 
 @rule(
@@ -33,21 +33,9 @@ from cnmm.rules.repository._common import root_subject
 )
 def check(facts: RepositoryFacts) -> Iterator[Check]:
     """One finding per scanned directory."""
-    for root in facts.roots:
-        files = [p for p in facts.policy_files if p.root == root.path]
-        if files:
-            tools = sorted({p.tool for p in files})
-            counts = ", ".join(
-                f"{t} ({len({p.path for p in files if p.tool == t})} files)" for t in tools
-            )
-            yield passed(
-                root_subject(root),
-                f"policy as code: {counts}",
-                Location(files[0].path, files[0].line),
-            )
-        else:
-            yield failed(
-                root_subject(root),
-                "no Kyverno, Gatekeeper, Rego, conftest, "
-                "ValidatingAdmissionPolicy or other policy files",
-            )
+    yield from tools_rule(
+        facts,
+        facts.policy_files,
+        "policy as code",
+        "no Kyverno, Gatekeeper, Rego, conftest, ValidatingAdmissionPolicy or other policy files",
+    )
