@@ -49,6 +49,7 @@ class ScanRequest:
     max_file_size: int | None = None
     config: Config = field(default_factory=Config)
     since: str | None = None
+    history: bool = True  # read git history for delivery figures
     render: bool = True
     cluster: bool = False
     context: str | None = None
@@ -227,7 +228,12 @@ def _repository(
     # Walk errors (unreadable directories, symlink loops) are already reported by the
     # manifest walk over the same trees with the same filters.
     collection = collect_repository(
-        dirs, request.since, progress=progress, walk_options=walk, report_walk_errors=False
+        dirs,
+        request.since,
+        progress=progress,
+        walk_options=walk,
+        report_walk_errors=False,
+        read_history=request.history,
     )
     return collection, repository_inventory(collection.facts)
 

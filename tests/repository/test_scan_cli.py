@@ -27,3 +27,21 @@ def test_a_broken_workflow_is_reported_once(tmp_path: Path) -> None:
     broken = [e for e in result["errors"] if e["path"].endswith("ci.yml")]
     assert len(broken) == 1, result["errors"]
     assert done.returncode == 3
+
+
+def test_no_history_leaves_git_alone(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.repository.gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path / "app")
+    repo.commit(datetime.now(UTC) - timedelta(days=3), "first change")
+    with_history = json.loads(run_cnmm("scan", str(repo.path), "--format", "json").stdout)
+    assert with_history["inventory"]["delivery"]["repositories"][0]["commits"] == 1
+    without = json.loads(
+        run_cnmm("scan", str(repo.path), "--no-history", "--format", "json").stdout
+    )
+    assert without["inventory"]["delivery"]["repositories"] == []
+    assert any("--no-history" in status for status in without["repository"].values())
+    cadence = [f for f in without["findings"] if f["rule"] == "repo.delivery.release-cadence"]
+    assert cadence and all(f["outcome"] == "not-available" for f in cadence)

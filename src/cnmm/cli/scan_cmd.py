@@ -95,6 +95,11 @@ def register(app: typer.Typer) -> None:
         since: str = typer.Option(
             None, "--since", help="Git history window for repository evidence (e.g. 90d)."
         ),
+        no_history: bool = typer.Option(
+            False,
+            "--no-history",
+            help="Do not read git history (delivery figures are then not available).",
+        ),
         no_render: bool = typer.Option(
             False, "--no-render", help="Do not render Kustomize/Helm; read plain files only."
         ),
@@ -132,6 +137,7 @@ def register(app: typer.Typer) -> None:
             max_file_size=max_file_size,
             config=config,
             since=since,
+            history=not no_history,
             render=not no_render,
             cluster=cluster,
             context=context,

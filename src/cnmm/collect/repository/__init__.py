@@ -106,12 +106,14 @@ def collect_repository(
     git: GitRunner | None = None,
     now: datetime | None = None,
     report_walk_errors: bool = True,
+    read_history: bool = True,
 ) -> RepositoryCollection:
     """Collect repository facts for `dirs` (each walked once); nothing raises for bad input.
 
     `walk_options` carries --include/--exclude/size limit (suffixes are ignored: every file
     is considered). `report_walk_errors=False` leaves errors met while walking (unreadable
     directories, symlink loops) to a caller that walks the same trees itself.
+    `read_history=False` leaves git history alone (delivery figures not available).
     """
     options = replace(walk_options or WalkOptions(), suffixes=("",))
     git = git or GitRunner()
@@ -123,12 +125,16 @@ def collect_repository(
     history: list[DeliveryHistory] = []
 
     profile = load_delivery_profile()
-    try:
-        window_start, window_label = parse_since(
-            since, now, str(profile.thresholds.get("default_window", "90d"))
-        )
-    except ValueError as exc:
-        window_start, window_label = None, str(exc)
+    window_start: int | None
+    if not read_history:
+        window_start, window_label = None, "history not read (--no-history)"
+    else:
+        try:
+            window_start, window_label = parse_since(
+                since, now, str(profile.thresholds.get("default_window", "90d"))
+            )
+        except ValueError as exc:
+            window_start, window_label = None, str(exc)
 
     reader = HistoryReader(git, now)
     history_seconds = 0.0
