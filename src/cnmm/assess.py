@@ -238,7 +238,7 @@ def _assess_dimension(
     config: Config,
     target: int | None,
 ) -> tuple[DimensionResult, list[Discrepancy]]:
-    from cnmm.scoring import score_dimension, self_reported
+    from cnmm.scoring import not_answered, score_dimension, self_reported
 
     policy = config.assess.discrepancy_policy
     partial = config.scoring.partial_credit
@@ -295,9 +295,11 @@ def _assess_dimension(
             # nothing failing at level 1, only unanswered criteria. Counting that as level 0
             # would drag every floor down for want of answers, so it stays "not assessed".
             basis = "none"
+        if basis == "none":
+            # no level at all (rather than 0), so the roll-ups leave the dimension out
+            score = not_answered(dimension)
         if answers:
-            own = {c.id: answers.get(c.id, "unknown") for c in dimension.criteria()}
-            claimed = score_dimension(dimension, own, partial_credit=partial).level
+            claimed = score_dimension(dimension, answers, partial_credit=partial).level
     if claimed is not None and cap is not None and claimed > cap:
         contradicted = [
             c.id
@@ -397,9 +399,9 @@ def assess(
         )
         dims.append(result)
         discrepancies.extend(found)
-    counted = [d for d in dims if d.assessed and d.score.applicable]
+    # rollup leaves out what has no level: dimensions not applicable or not assessed
     aspects = {
-        aspect.id: rollup((d.score for d in counted if d.dimension.aspect == aspect.id), weights)
+        aspect.id: rollup((d.score for d in dims if d.dimension.aspect == aspect.id), weights)
         for aspect in catalog.aspects
     }
     standings = [
@@ -417,11 +419,7 @@ def assess(
     assessors: tuple[Mapping[str, Any], ...] = ()
     answered_on = None
     if answers is not None:
-        scope = {
-            "kind": answers.scope.kind,
-            "name": answers.scope.name,
-            "parent": answers.scope.parent,
-        }
+        scope = answers.scope.to_json()
         assessors = tuple({"name": a.name, "role": a.role} for a in answers.assessors)
         answered_on = answers.date.isoformat() if answers.date else None
     elif inputs and inputs.paths:
@@ -432,7 +430,7 @@ def assess(
         scope=scope,
         dimensions=tuple(dims),
         aspects=aspects,
-        overall=rollup((d.score for d in counted), weights),
+        overall=rollup((d.score for d in dims), weights),
         discrepancies=tuple(discrepancies),
         roadmap=build_roadmap(catalog, standings),
         policy={

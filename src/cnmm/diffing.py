@@ -162,9 +162,8 @@ def render_diff_text(changes: dict[str, Any], *, markdown: bool = False) -> str:
         title = f"{s['scope']}: overall floor {_level(o['old_floor'])} -> {_level(o['new_floor'])}"
         title += f", median {_level(o['old_median'])} -> {_level(o['new_median'])}"
         lines.append(f"### {title}" if markdown else title)
-        quiet = True
+        heading = len(lines)
         for d in s["dimensions"]:
-            quiet = False
             arrow = "up" if d["direction"] == "up" else "DOWN"
             lines.append(
                 f"{bullet}{arrow} {d['name']}: level {_level(d['old_level'])} -> "
@@ -174,18 +173,15 @@ def render_diff_text(changes: dict[str, Any], *, markdown: bool = False) -> str:
         for label, key in (("newly met", "newly_met"), ("no longer met", "no_longer_met"),
                            ("changed", "changed")):  # fmt: skip
             for c in s["criteria"][key]:
-                quiet = False
                 change = f"({c['old']} -> {c['new']})"
                 lines.append(f"{bullet}{label}: {c['dimension']}: {c['statement']} {change}")
         for x in s["discrepancies"]["new"]:
-            quiet = False
             lines.append(f"{bullet}new discrepancy: {x.get('dimension_name', x['dimension'])}: "
                          f"{x['detail']}")  # fmt: skip
         for x in s["discrepancies"]["resolved"]:
-            quiet = False
             lines.append(f"{bullet}resolved discrepancy: "
                          f"{x.get('dimension_name', x['dimension'])}: {x['detail']}")  # fmt: skip
-        if quiet:
+        if len(lines) == heading:  # nothing listed under the title
             lines.append(f"{bullet}no change in levels, criteria or discrepancies")
     for note in changes["notes"]:
         lines.append(f"note: {note}")

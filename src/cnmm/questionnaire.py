@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from rich.markup import escape as esc
 from rich.text import Text
 
-from cnmm.assessment.model import SCOPE_KINDS, Assessment, DimensionAnswer, Scope
+from cnmm.assessment.model import SCOPE_KINDS, Assessment, Scope
 from cnmm.assessment.render import IN_BETWEEN, NOT_STARTED, blank_assessment, select_dimensions
 from cnmm.catalog.model import Catalog, Criterion, Dimension
 
@@ -302,8 +302,48 @@ def _show_context(catalog: Catalog, term: Terminal, item: Item, previous: Item |
         term.show(f"\n[bold]Level {level.level} {level.name}[/]: {esc(level.summary)}")
 
 
-def _ask_note(term: Terminal) -> str | None:
-    return _ask(term, "Note (Enter to cancel): ").strip() or None
+def _answer_item(
+    assessment: Assessment, term: Terminal, item: Item, save: Callable[[Assessment], None]
+) -> tuple[Assessment, bool]:
+    """Ask one item until it is answered (True) or skipped (False); Quit on q.
+
+    A quick item takes a level (and a confidence), a detailed one a criterion state. Notes
+    may come first, any number; each is saved at once, and so is the answer.
+    """
+    criterion = item.criterion
+    dimension_id = item.dimension.id
+    if criterion is None:
+        prompt, parse, help_text = "Level> ", parse_level, LEVEL_PROMPT
+    else:
+        prompt, parse, help_text = "Answer> ", parse_state, STATE_PROMPT
+    while True:
+        choice = parse(_ask(term, prompt))
+        if choice is None or choice == "help":
+            term.show(help_text)
+            continue
+        if choice == "quit":
+            raise Quit()
+        if choice == "skip":
+            return assessment, False
+        answer = assessment.answers[dimension_id]
+        if choice == "note":
+            note = _ask(term, "Note (Enter to cancel): ").strip()
+            if note:
+                if criterion is None:
+                    answer = answer.with_notes(note)
+                else:
+                    answer = answer.with_criterion_note(criterion.id, note)
+                assessment = assessment.with_answer(dimension_id, answer)
+                save(assessment)
+            continue
+        if criterion is None:
+            assert isinstance(choice, int)
+            answer = answer.with_level(choice, _ask_confidence(term))
+        else:
+            answer = answer.with_state(criterion.id, str(choice))
+        assessment = assessment.with_answer(dimension_id, answer)
+        save(assessment)
+        return assessment, True
 
 
 def _ask_level(
@@ -333,27 +373,7 @@ def _ask_level(
         f"[italic]{IN_BETWEEN}[/]",
         LEVEL_PROMPT,
     )
-    while True:
-        choice = parse_level(_ask(term, "Level> "))
-        if choice is None or choice == "help":
-            term.show(LEVEL_PROMPT)
-            continue
-        if choice == "quit":
-            raise Quit()
-        if choice == "skip":
-            return assessment, False
-        answer = assessment.answers[dimension.id]
-        if choice == "note":
-            note = _ask_note(term)
-            if note:
-                assessment = assessment.with_answer(dimension.id, answer.with_notes(note))
-                save(assessment)
-            continue
-        assert isinstance(choice, int)
-        confidence = _ask_confidence(term)
-        assessment = assessment.with_answer(dimension.id, answer.with_level(choice, confidence))
-        save(assessment)
-        return assessment, True
+    return _answer_item(assessment, term, item, save)
 
 
 def _ask_confidence(term: Terminal) -> float | None:
@@ -379,25 +399,4 @@ def _ask_criterion(
         f"\n[dim]\\[{number}/{total}] {esc(criterion.id)}[/]\n{esc(criterion.statement)}",
         f"[bold]{esc(criterion.question)}[/]",
     )
-    while True:
-        choice = parse_state(_ask(term, "Answer> "))
-        if choice is None or choice == "help":
-            term.show(STATE_PROMPT)
-            continue
-        if choice == "quit":
-            raise Quit()
-        if choice == "skip":
-            return assessment, False
-        answer: DimensionAnswer = assessment.answers[item.dimension.id]
-        if choice == "note":
-            note = _ask_note(term)
-            if note:
-                answer = answer.with_criterion_note(criterion.id, note)
-                assessment = assessment.with_answer(item.dimension.id, answer)
-                save(assessment)
-            continue
-        assessment = assessment.with_answer(
-            item.dimension.id, answer.with_state(criterion.id, choice)
-        )
-        save(assessment)
-        return assessment, True
+    return _answer_item(assessment, term, item, save)

@@ -122,7 +122,7 @@ def helpful_projects(catalog: Catalog, names: Iterable[str], level: int) -> list
         project = catalog.projects.get(name)
         if project is None or project.maturity == "archived":
             continue
-        if getattr(project, "kind", "project") == "product":
+        if project.kind == "product":
             continue
         if project.maturity == "sandbox" and level < 4:
             continue
@@ -133,31 +133,21 @@ def helpful_projects(catalog: Catalog, names: Iterable[str], level: int) -> list
 def kpis_for_levels(catalog: Catalog, levels: Iterable[int]) -> tuple[dict[str, Any], ...]:
     """The model's business-outcome KPI examples for the given levels, lowest level first."""
     wanted = set(levels)
-    data = catalog.kpis or {}
-    entries = data.get("levels", []) if isinstance(data, Mapping) else list(data)
-    chosen = []
-    for entry in entries:
-        if entry.get("level") not in wanted:
-            continue
-        chosen.append(
-            {
-                "level": entry["level"],
-                "name": entry.get("name") or LEVEL_NAMES.get(entry["level"], ""),
-                "focus": " ".join(str(entry.get("focus") or "").split()),
-                "kpis": [
-                    {
-                        "id": k.get("id"),
-                        "text": k.get("text", ""),
-                        "kind": k.get("kind"),
-                        "theme": k.get("theme"),
-                    }
-                    if isinstance(k, Mapping)
-                    else {"id": None, "text": str(k), "kind": None, "theme": None}
-                    for k in entry.get("kpis", [])
-                ],
-            }
-        )
-    return tuple(sorted(chosen, key=lambda e: e["level"]))
+    # kpis.yaml as its schema allows it; a catalog built without one has no KPIs
+    entries = (catalog.kpis or {}).get("levels", [])
+    return tuple(
+        {
+            "level": entry["level"],
+            "name": entry["name"],
+            "focus": " ".join(entry["focus"].split()),
+            "kpis": [
+                {"id": k["id"], "text": k["text"], "kind": k["kind"], "theme": k["theme"]}
+                for k in entry["kpis"]
+            ],
+        }
+        for entry in sorted(entries, key=lambda e: e["level"])
+        if entry["level"] in wanted
+    )
 
 
 def _horizon(steps_above: int) -> str:

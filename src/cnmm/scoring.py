@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from math import isclose
 from typing import TYPE_CHECKING, Any
 
+from cnmm.assessment.model import STATES as ANSWER_STATES
 from cnmm.catalog.model import Catalog, Dimension
 
 if TYPE_CHECKING:
     from cnmm.assessment.model import Assessment, DimensionAnswer
 
-STATES = frozenset({"met", "partial", "not-met", "not-applicable", "unknown"})
-_DECIDED = frozenset({"met", "partial", "not-met"})
+# The states a criterion can be in: the ones an assessment file may give it.
+STATES = frozenset(ANSWER_STATES)
 TOP_LEVEL = 5
 # Defaults mirror cnmm.yaml's `scoring:` section (cnmm.config.ScoringConfig), where users set them.
 DEFAULT_PARTIAL_CREDIT = 0.5
@@ -246,10 +247,9 @@ class AssessmentScore:
 
     def to_json(self) -> dict[str, Any]:
         """The `cnmm score --format json` form of one assessment."""
-        scope = self.assessment.scope
         return {
             "file": self.assessment.path,
-            "scope": {"kind": scope.kind, "name": scope.name, "parent": scope.parent},
+            "scope": self.assessment.scope.to_json(),
             "dimensions": [
                 {
                     "id": s.dimension,

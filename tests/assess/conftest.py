@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from cnmm.catalog import Catalog, load_catalog
-from tests.assess.example import ExampleRun, run_example
+from tests.assess.example import ExampleRun, shared_example
 
 
 @pytest.fixture(scope="session")
 def example(tmp_path_factory: pytest.TempPathFactory) -> ExampleRun:
     """The example organisation assessed once through the real entry point."""
-    return run_example(tmp_path_factory.mktemp("example"))
+    return shared_example(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

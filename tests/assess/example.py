@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import run_cnmm
 
 # A value the example's checkout Deployment holds in plain text; no report may repeat it.
@@ -39,3 +41,13 @@ def run_example(cwd: Path) -> ExampleRun:
     cwd.mkdir(parents=True, exist_ok=True)
     proc = run_cnmm("assess", "--example", cwd=cwd)
     return ExampleRun(cwd, proc.returncode, proc.stdout, proc.stderr)
+
+
+_SHARED: list[ExampleRun] = []
+
+
+def shared_example(factory: pytest.TempPathFactory) -> ExampleRun:
+    """One run per test session, shared by every test directory (tests only read it)."""
+    if not _SHARED:
+        _SHARED.append(run_example(factory.mktemp("example")))
+    return _SHARED[0]

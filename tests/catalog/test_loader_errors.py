@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from cnmm.catalog import CatalogError, load_catalog_from
-from cnmm.catalog.loader import catalog_dir
-
-
-@pytest.fixture()
-def catalog_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "catalog"
-    shutil.copytree(catalog_dir(), target)
-    return target
-
-
-def _edit(path: Path, old: str, new: str) -> int:
-    text = path.read_text()
-    assert old in text
-    line = text[: text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, 1))
-    return line
+from tests.catalog.broken import edit_line
 
 
 def test_unknown_effort_names_file_and_line(catalog_copy: Path) -> None:
     path = catalog_copy / "dimensions" / "technology.container-runtime.yaml"
     text = path.read_text()
     old = next(line for line in text.splitlines() if line.strip().startswith("effort:"))
-    line = _edit(path, old, old.split(":")[0] + ": enormous")
+    line = edit_line(path, old, old.split(":")[0] + ": enormous")
     with pytest.raises(CatalogError) as info:
         load_catalog_from(catalog_copy)
     assert any(p.startswith(f"{path}:{line}:") and "enormous" in p for p in info.value.problems)
@@ -53,7 +37,7 @@ def test_duplicate_criterion_id_is_reported(catalog_copy: Path) -> None:
         if ln.strip().startswith("- id: process.security.l1.")
     ]
     assert len(ids) >= 2
-    _edit(path, f"id: {ids[1]}", f"id: {ids[0]}")
+    edit_line(path, f"id: {ids[1]}", f"id: {ids[0]}")
     with pytest.raises(CatalogError) as info:
         load_catalog_from(catalog_copy)
     assert any("duplicate criterion id" in p and str(path) in p for p in info.value.problems)
@@ -70,7 +54,7 @@ def test_missing_dimension_file_and_unknown_rule(catalog_copy: Path) -> None:
 
 def test_wrong_level_name_and_unknown_key(catalog_copy: Path) -> None:
     path = catalog_copy / "dimensions" / "business.outcomes.yaml"
-    line = _edit(path, "name: Scale", "name: Grow")
+    line = edit_line(path, "name: Scale", "name: Grow")
     with pytest.raises(CatalogError) as info:
         load_catalog_from(catalog_copy)
     assert any(p.startswith(f"{path}:{line}:") for p in info.value.problems)

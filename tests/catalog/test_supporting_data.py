@@ -5,32 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
-from cnmm.catalog import CatalogError, load_catalog, load_catalog_from
+from cnmm.catalog import load_catalog, load_catalog_from
 from cnmm.catalog.loader import catalog_dir
-
-
-@pytest.fixture()
-def catalog_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "catalog"
-    shutil.copytree(catalog_dir(), target)
-    return target
-
-
-def _edit(path: Path, old: str, new: str) -> int:
-    """Replace the first `old` with `new`; return the 1-based line where it was."""
-    text = path.read_text()
-    assert old in text, old
-    line = text[: text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, 1))
-    return line
-
-
-def _problems(directory: Path) -> list[str]:
-    with pytest.raises(CatalogError) as info:
-        load_catalog_from(directory)
-    return info.value.problems
+from tests.catalog.broken import edit_line, load_problems
 
 
 def test_bundled_supporting_data_is_complete() -> None:
@@ -57,14 +34,14 @@ def test_every_project_named_by_a_criterion_is_canonical() -> None:
 
 def test_kpi_level_name_error_names_file_and_line(catalog_copy: Path) -> None:
     path = catalog_copy / "kpis.yaml"
-    line = _edit(path, "name: Scale", "name: Grow")
-    assert any(p.startswith(f"{path}:{line}:") for p in _problems(catalog_copy))
+    line = edit_line(path, "name: Scale", "name: Grow")
+    assert any(p.startswith(f"{path}:{line}:") for p in load_problems(catalog_copy))
 
 
 def test_certification_unknown_key_and_bad_level(catalog_copy: Path) -> None:
     path = catalog_copy / "certifications.yaml"
-    line = _edit(path, "levels: [4]", "levels: [7]")
-    problems = _problems(catalog_copy)
+    line = edit_line(path, "levels: [4]", "levels: [7]")
+    problems = load_problems(catalog_copy)
     assert any(p.startswith(f"{path}:{line}:") and "levels" in p for p in problems)
 
 
@@ -72,47 +49,47 @@ def test_prerequisite_question_must_be_a_question(catalog_copy: Path) -> None:
     path = catalog_copy / "prerequisites.yaml"
     text = path.read_text()
     old = next(ln for ln in text.splitlines() if ln.strip().startswith("question:"))
-    line = _edit(path, old, old.rstrip("?"))
-    assert any(p.startswith(f"{path}:{line}:") for p in _problems(catalog_copy))
+    line = edit_line(path, old, old.rstrip("?"))
+    assert any(p.startswith(f"{path}:{line}:") for p in load_problems(catalog_copy))
 
 
 def test_duplicate_supporting_id_is_reported(catalog_copy: Path) -> None:
     path = catalog_copy / "kpis.yaml"
-    _edit(path, "id: development-cost", "id: infrastructure-spend")
+    edit_line(path, "id: development-cost", "id: infrastructure-spend")
     assert any(
         "duplicate id 'infrastructure-spend'" in p and str(path) in p
-        for p in _problems(catalog_copy)
+        for p in load_problems(catalog_copy)
     )
 
 
 def test_missing_supporting_file_is_reported(catalog_copy: Path) -> None:
     (catalog_copy / "certifications.yaml").unlink()
-    assert any("certifications.yaml" in p and "missing" in p for p in _problems(catalog_copy))
+    assert any("certifications.yaml" in p and "missing" in p for p in load_problems(catalog_copy))
 
 
 def test_project_needs_known_maturity(catalog_copy: Path) -> None:
     path = catalog_copy / "projects.yaml"
-    line = _edit(path, "maturity: incubating", "maturity: promising")
-    problems = _problems(catalog_copy)
+    line = edit_line(path, "maturity: incubating", "maturity: promising")
+    problems = load_problems(catalog_copy)
     assert any(p.startswith(f"{path}:{line}:") and "promising" in p for p in problems)
 
 
 def test_project_alias_must_not_shadow_a_name(catalog_copy: Path) -> None:
     path = catalog_copy / "projects.yaml"
-    line = _edit(path, "aliases: [KArmada]", "aliases: [KArmada, Kubernetes]")
-    problems = _problems(catalog_copy)
+    line = edit_line(path, "aliases: [KArmada]", "aliases: [KArmada, Kubernetes]")
+    problems = load_problems(catalog_copy)
     assert any(p.startswith(f"{path}:{line}:") and "'Kubernetes'" in p for p in problems)
 
 
 def test_criterion_may_use_an_alias_and_gets_the_canonical_name(catalog_copy: Path) -> None:
     path = catalog_copy / "dimensions" / "people.culture.yaml"
-    _edit(path, "- Flux", "- flux-typo")
-    problems = _problems(catalog_copy)
+    edit_line(path, "- Flux", "- flux-typo")
+    problems = load_problems(catalog_copy)
     assert any("'flux-typo' is not in projects.yaml" in p for p in problems)
     shutil.rmtree(catalog_copy)
     shutil.copytree(catalog_dir(), catalog_copy)
     path = catalog_copy / "dimensions" / "people.upskilling.yaml"
-    _edit(path, "- Crossplane", "- Crossplane\n    - ClusterAPI")
+    edit_line(path, "- Crossplane", "- Crossplane\n    - ClusterAPI")
     catalog = load_catalog_from(catalog_copy)
     criterion = catalog.criterion("people.upskilling.l3.ecosystem-projects-adopted")
     assert "Cluster API" in criterion.projects and "ClusterAPI" not in criterion.projects

@@ -1,20 +1,7 @@
-"""Fixtures for the assessment tests."""
+"""Fixtures for the report tests: the same as the assessment tests' (one example run)."""
 
 from __future__ import annotations
 
-import pytest
+from tests.assess.conftest import catalog, example
 
-from cnmm.catalog import Catalog, load_catalog
-from tests.assess.example import ExampleRun, run_example
-
-
-@pytest.fixture(scope="session")
-def example(tmp_path_factory: pytest.TempPathFactory) -> ExampleRun:
-    """The example organisation assessed once through the real entry point."""
-    return run_example(tmp_path_factory.mktemp("example"))
-
-
-@pytest.fixture(scope="session")
-def catalog() -> Catalog:
-    """The bundled catalog."""
-    return load_catalog()
+__all__ = ["catalog", "example"]

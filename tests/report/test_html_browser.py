@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from cnmm.report.html import render_html
+from cnmm.report.pdf import CHROMIUM_ARGS
 from tests.assess.example import ExampleRun
 from tests.conftest import run_cnmm
 from tests.report.hostile import SCRIPT, hostile
@@ -24,15 +25,6 @@ from tests.report.hostile import SCRIPT, hostile
 pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("CNMM_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SECTIONS = ("summary", "charts", "discrepancies", "roadmap", "dimensions", "method")
 
 
@@ -53,7 +45,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         yield instance
         instance.close()
 

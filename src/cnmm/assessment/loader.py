@@ -14,7 +14,6 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date as Date
-from datetime import datetime
 from difflib import get_close_matches
 from functools import cache
 from importlib import resources
@@ -237,9 +236,7 @@ def _criterion_answer_problems(doc: SourcedYaml, error: ValidationError) -> list
     path = list(error.absolute_path)
     line = doc.line_of(path)
     instance = error.instance
-    if isinstance(instance, str):
-        return [Problem(doc.path, line, _enum_message(path, instance, list(STATES)))]
-    if isinstance(instance, bool):
+    if isinstance(instance, str | bool):
         return [Problem(doc.path, line, _enum_message(path, instance, list(STATES)))]
     if isinstance(instance, dict):
         # Only the errors of the {state, note} branch explain what is wrong with a mapping.
@@ -484,9 +481,7 @@ def _build(data: dict[str, Any], path: str) -> Assessment:
 
 def _plain(value: Any) -> Any:
     """YAML dates become ISO strings so the schema (JSON types) can check them."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Date):
+    if isinstance(value, Date):  # a datetime is a Date too
         return value.isoformat()
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}

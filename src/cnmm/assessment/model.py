@@ -29,6 +29,10 @@ class Scope:
     name: str
     parent: str | None = None
 
+    def to_json(self) -> dict[str, str | None]:
+        """JSON form: kind, name and parent (null when none)."""
+        return {"kind": self.kind, "name": self.name, "parent": self.parent}
+
 
 @dataclass(frozen=True)
 class Assessor:

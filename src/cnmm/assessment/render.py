@@ -17,7 +17,7 @@ from datetime import date as Date
 import yaml
 
 from cnmm.assessment.model import FORMAT, STATES, Assessment, DimensionAnswer, Scope
-from cnmm.catalog.model import Catalog, Dimension
+from cnmm.catalog.model import Aspect, Catalog, Dimension
 
 WIDTH = 96
 NOT_STARTED = "Not started: the level-1 practices are not in place yet."
@@ -37,9 +37,10 @@ def select_dimensions(catalog: Catalog, selection: Iterable[str] = ()) -> list[D
         return list(catalog.dimensions())
     wanted: set[str] = set()
     for item in chosen:
-        if any(a.id == item for a in catalog.aspects):
-            wanted.update(d.id for d in catalog.dimensions() if d.aspect == item)
-        elif any(d.id == item for d in catalog.dimensions()):
+        found = catalog.find(item)
+        if isinstance(found, Aspect):
+            wanted.update(d.id for d in found.dimensions)
+        elif isinstance(found, Dimension):
             wanted.add(item)
         else:
             raise KeyError(item)

@@ -9,6 +9,7 @@ from rich.markup import escape as esc
 from rich.table import Table
 
 from cnmm.catalog.model import Catalog
+from cnmm.report.summary import number
 from cnmm.scoring import AssessmentScore, DimensionScore, Rollup
 
 FULL, EMPTY = "■", "□"
@@ -103,10 +104,6 @@ def _weakest(rollup: Rollup) -> str:
     return text + (f" +{len(names) - 2}" if len(names) > 2 else "")
 
 
-def _median(value: float | None) -> str:
-    return "-" if value is None else f"{value:g}"
-
-
 def rollup_table(result: AssessmentScore, catalog: Catalog) -> Table:
     """Per aspect and overall: floor, median and the weakest dimensions."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
@@ -118,12 +115,12 @@ def rollup_table(result: AssessmentScore, catalog: Catalog) -> Table:
     for aspect_id, r in result.aspects.items():
         floor = "-" if r.floor is None else str(r.floor)
         name = esc(names.get(aspect_id, aspect_id))
-        table.add_row(name, floor, _median(r.median), _weakest(r))
+        table.add_row(name, floor, number(r.median), _weakest(r))
     o = result.overall
     table.add_row(
         "[bold]overall[/]",
         "-" if o.floor is None else f"[bold]{o.floor}[/]",
-        _median(o.median),
+        number(o.median),
         _weakest(o),
     )
     return table
@@ -176,4 +173,4 @@ def side_by_side(
 def _pair(rollup: Rollup | None) -> str:
     if rollup is None or rollup.floor is None:
         return "-"
-    return f"{rollup.floor} / {_median(rollup.median)}"
+    return f"{rollup.floor} / {number(rollup.median)}"

@@ -6,7 +6,16 @@ import csv
 import io
 from typing import Any
 
-from cnmm.catalog.model import Aspect, Catalog, Criterion, Dimension, Level, Project, Source
+from cnmm.catalog.model import (
+    LEVEL_NAMES,
+    Aspect,
+    Catalog,
+    Criterion,
+    Dimension,
+    Level,
+    Project,
+    Source,
+)
 
 
 def source_json(source: Source) -> dict[str, Any]:
@@ -107,7 +116,7 @@ def catalog_json(catalog: Catalog) -> dict[str, Any]:
         },
         "levels": [
             {"level": n, "name": lv_name, "summary": catalog.level_summaries.get(n, "")}
-            for n, lv_name in _level_names(catalog).items()
+            for n, lv_name in LEVEL_NAMES.items()
         ],
         "aspects": [aspect_json(catalog, aspect) for aspect in catalog.aspects],
         "projects_as_of": catalog.projects_as_of,
@@ -119,12 +128,6 @@ def catalog_json(catalog: Catalog) -> dict[str, Any]:
         "certifications": catalog.certifications,
         "prerequisites": catalog.prerequisites,
     }
-
-
-def _level_names(catalog: Catalog) -> dict[int, str]:
-    from cnmm.catalog.model import LEVEL_NAMES
-
-    return dict(LEVEL_NAMES)
 
 
 def project_usage(catalog: Catalog) -> list[dict[str, Any]]:
@@ -178,7 +181,7 @@ def catalog_markdown(catalog: Catalog) -> str:
     out.append("- [CNCF certifications](#cncf-certifications)")
     out.append("- [Projects](#projects)")
     out += ["", "## Levels", ""]
-    for number, name in _level_names(catalog).items():
+    for number, name in LEVEL_NAMES.items():
         out.append(f"{number}. **{name}**: {catalog.level_summaries.get(number, '')}")
     out += _prerequisites_markdown(catalog.prerequisites)
     for aspect in catalog.aspects:

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from cnmm.cli.output import fail, make_console
+from cnmm.cli.output import fail, load_catalog_or_exit, make_console
 
 ASSESS_HELP = """\
 Assess where a team or application stands on every dimension of the CNCF Cloud Native
@@ -427,7 +427,6 @@ def register(app: typer.Typer) -> None:
             [], "--namespace", "-n", help="Limit the cluster scan (repeatable)."
         ),
     ) -> None:
-        from cnmm.catalog import CatalogError, load_catalog
         from cnmm.config import ConfigError, find_config, load_config
 
         paths = list(paths or [])
@@ -446,10 +445,7 @@ def register(app: typer.Typer) -> None:
         for path in [*paths, *map(str, answers)]:
             if path != "-" and not Path(path).exists():
                 fail(f"{path}: no such file or directory", code=EXIT_USAGE)
-        try:
-            catalog = load_catalog()
-        except CatalogError as exc:
-            fail(str(exc), code=EXIT_CANNOT)
+        catalog = load_catalog_or_exit()
         try:
             gates = parse_gates(fail_under, catalog)
         except ValueError as exc:
@@ -616,7 +612,6 @@ def register(app: typer.Typer) -> None:
 
 def _assess_answers_only(path: Path, target: int | None) -> dict[str, Any]:
     """Assess an answers file alone (no evidence), for `cnmm roadmap answers.yaml`."""
-    from cnmm.catalog import load_catalog
     from cnmm.config import ConfigError, find_config, load_config
 
     if not path.exists():
@@ -628,7 +623,7 @@ def _assess_answers_only(path: Path, target: int | None) -> dict[str, Any]:
     data, invalid, _errors, _fatal = run_assessment(
         pairs=[(path, [])],
         config=config,
-        catalog=load_catalog(),
+        catalog=load_catalog_or_exit(),
         cluster={"cluster": False},
         targets={},
         default_target=target,

@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from cnmm.cli.output import fail, make_console, print_json
+from cnmm.cli.output import fail, load_catalog_or_exit, make_console, print_json
 
 if TYPE_CHECKING:
     from cnmm.assessment.loader import Problem
+    from cnmm.assessment.model import Assessment
     from cnmm.catalog import Catalog, Dimension
     from cnmm.config import Config
+    from cnmm.scoring import AssessmentScore
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL, EXIT_CANNOT = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130
@@ -96,15 +98,6 @@ class ScopeKind(StrEnum):
     application = "application"
 
 
-def _catalog() -> Catalog:
-    from cnmm.catalog import CatalogError, load_catalog
-
-    try:
-        return load_catalog()
-    except CatalogError as exc:
-        fail(str(exc), code=EXIT_CANNOT)
-
-
 def _dimensions(catalog: Catalog, aspects: list[str]) -> list[Dimension]:
     from difflib import get_close_matches
 
@@ -133,10 +126,6 @@ def _emit(text: str, output: Path | None) -> None:
     except OSError as exc:
         fail(f"{output}: cannot write: {exc.strerror or exc}", code=EXIT_CANNOT)
     make_console(stderr=True).print(f"Wrote {output}", markup=False)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _slug(name: str) -> str:
@@ -176,6 +165,20 @@ def _config(config_path: Path | None) -> Config:
         return load_config(config_path if config_path else find_config(Path.cwd()))
     except ConfigError as exc:
         fail(str(exc), code=EXIT_USAGE)
+
+
+def _score(assessment: Assessment, catalog: Catalog, config: Config) -> AssessmentScore:
+    """Score one assessment with cnmm.yaml's scoring settings."""
+    from cnmm.scoring import score_assessment
+
+    settings = config.scoring
+    return score_assessment(
+        assessment,
+        catalog,
+        partial_credit=settings.partial_credit,
+        quick_confidence=settings.quick_confidence,
+        aspect_weights=settings.aspect_weights,
+    )
 
 
 def _print_problems(problems: list[Problem], stderr: bool) -> None:
@@ -229,7 +232,7 @@ def register(app: typer.Typer) -> None:
 
         from cnmm.assessment.model import Scope
 
-        catalog = _catalog()
+        catalog = load_catalog_or_exit()
         if fmt is QuestionnaireFormat.yaml:
             template = True
         if resume is not None and (template or fmt is QuestionnaireFormat.markdown):
@@ -274,10 +277,11 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         from cnmm.assessment.loader import check_assessment
+        from cnmm.report.summary import plural
 
         if not files:
             fail("give at least one assessment FILE to validate", code=EXIT_USAGE)
-        catalog = _catalog()
+        catalog = load_catalog_or_exit()
         reports = []
         for path in files:
             assessment, problems = check_assessment(path, catalog)
@@ -287,11 +291,7 @@ def register(app: typer.Typer) -> None:
                 "problems": [p.to_json() for p in problems],
             }
             if assessment is not None:
-                entry["scope"] = {
-                    "kind": assessment.scope.kind,
-                    "name": assessment.scope.name,
-                    "parent": assessment.scope.parent,
-                }
+                entry["scope"] = assessment.scope.to_json()
                 entry["dimensions"] = {
                     "quick": sum(a.mode == "quick" for a in assessment.answers.values()),
                     "detailed": sum(a.mode == "detailed" for a in assessment.answers.values()),
@@ -306,7 +306,8 @@ def register(app: typer.Typer) -> None:
             for entry, problems in reports:
                 if problems:
                     console.print(
-                        f"{entry['file']}: invalid ({_count(len(problems), 'problem')})",
+                        f"{entry['file']}: invalid "
+                        f"({plural(len(problems), 'problem', 'problems')})",
                         markup=False,
                         soft_wrap=True,
                     )
@@ -316,7 +317,8 @@ def register(app: typer.Typer) -> None:
                     text = (
                         f"{entry['file']}: valid ({entry['scope']['kind']} "
                         f"{entry['scope']['name']}; {dims['quick']} quick, {dims['detailed']} "
-                        f"detailed dimensions; {_count(entry['unanswered'], 'item')} unanswered)"
+                        f"detailed dimensions; {plural(entry['unanswered'], 'item', 'items')} "
+                        "unanswered)"
                     )
                     console.print(text, markup=False, soft_wrap=True)
             if len(reports) > 1:
@@ -338,12 +340,11 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         from cnmm.assessment.loader import check_assessment
-        from cnmm.scoring import score_assessment
 
         if not files:
             fail("give at least one assessment FILE to score", code=EXIT_USAGE)
         config = _config(config_path)
-        catalog = _catalog()
+        catalog = load_catalog_or_exit()
         unknown_aspects = set(config.scoring.aspect_weights) - {a.id for a in catalog.aspects}
         if unknown_aspects:
             fail(
@@ -358,15 +359,7 @@ def register(app: typer.Typer) -> None:
             if assessment is None:
                 all_problems.extend(problems)
                 continue
-            results.append(
-                score_assessment(
-                    assessment,
-                    catalog,
-                    partial_credit=config.scoring.partial_credit,
-                    quick_confidence=config.scoring.quick_confidence,
-                    aspect_weights=config.scoring.aspect_weights,
-                )
-            )
+            results.append(_score(assessment, catalog, config))
         if all_problems:
             _print_problems(all_problems, stderr=True)
         if fmt is OutputFormat.json:
@@ -425,7 +418,6 @@ def _interactive(
 
     from cnmm import questionnaire as flow
     from cnmm.assessment.loader import check_assessment
-    from cnmm.assessment.model import Assessment
     from cnmm.assessment.writer import save_assessment
 
     term = RichTerminal()
@@ -487,15 +479,7 @@ def _interactive(
     if remaining:
         term.show(f"{remaining} items still open: cnmm questionnaire --resume {esc(str(path))}")
     if any(a.answered for a in outcome.assessment.answers.values()):
-        from cnmm.scoring import score_assessment
-
         config = _config(None)
-        result = score_assessment(
-            outcome.assessment,
-            catalog,
-            partial_credit=config.scoring.partial_credit,
-            quick_confidence=config.scoring.quick_confidence,
-            aspect_weights=config.scoring.aspect_weights,
-        )
+        result = _score(outcome.assessment, catalog, config)
         _print_scores([result], catalog, config.scoring.low_confidence)
     term.show(f"Check it: cnmm validate {esc(str(path))}   Score it: cnmm score {esc(str(path))}")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from cnmm.cli.output import fail, make_console, print_json
+from cnmm.cli.output import fail, load_catalog_or_exit, make_console, print_json
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,19 +40,10 @@ FORMAT_OPTION = typer.Option(
 )
 
 
-def _catalog() -> Catalog:
-    from cnmm.catalog import CatalogError, load_catalog
-
-    try:
-        return load_catalog()
-    except CatalogError as exc:
-        fail(str(exc), code=4)
-
-
 @model_app.command("list")
 def list_model(fmt: ListFormat = FORMAT_OPTION) -> None:
     """Show the aspect -> dimension tree with criterion counts per level."""
-    catalog = _catalog()
+    catalog = load_catalog_or_exit()
     if fmt is ListFormat.json:
         print_json(
             {
@@ -106,7 +97,7 @@ def show(
     from cnmm.catalog import Aspect, Dimension
     from cnmm.catalog.export import aspect_json, criterion_json, dimension_json
 
-    catalog = _catalog()
+    catalog = load_catalog_or_exit()
     item = catalog.find(item_id)
     if item is None:
         cell = _find_level(catalog, item_id)
@@ -198,7 +189,7 @@ def search(
     from cnmm.catalog.search import search_catalog
 
     text = " ".join(words)
-    hits = search_catalog(_catalog(), text, limit=limit)
+    hits = search_catalog(load_catalog_or_exit(), text, limit=limit)
     if fmt is ListFormat.json:
         print_json(
             {
@@ -246,7 +237,7 @@ def projects(fmt: ListFormat = FORMAT_OPTION) -> None:
     """Every project the model names, its CNCF maturity, and where it appears."""
     from cnmm.catalog.export import project_usage
 
-    catalog = _catalog()
+    catalog = load_catalog_or_exit()
     usage = project_usage(catalog)
     if fmt is ListFormat.json:
         print_json({"as_of": catalog.projects_as_of, "projects": usage})
@@ -277,7 +268,7 @@ def kpis(
     fmt: ListFormat = FORMAT_OPTION,
 ) -> None:
     """Business-outcome KPI examples per level (from the Business Outcomes paper)."""
-    data = _catalog().kpis
+    data = load_catalog_or_exit().kpis
     levels = [lv for lv in data["levels"] if level is None or lv["level"] == level]
     if fmt is ListFormat.json:
         print_json({"source": data["source"], "levels": levels})
@@ -304,7 +295,7 @@ def certifications(
     fmt: ListFormat = FORMAT_OPTION,
 ) -> None:
     """CNCF certifications and the maturity levels at which the model recommends them."""
-    catalog = _catalog()
+    catalog = load_catalog_or_exit()
     data = catalog.certification_guidance
     certs = [c for c in catalog.certifications if level is None or level in c["levels"]]
     if fmt is ListFormat.json:
@@ -332,7 +323,7 @@ def prerequisites(
     fmt: ListFormat = FORMAT_OPTION,
 ) -> None:
     """The model's prerequisites and its 'when is the right time' readiness checklist."""
-    catalog = _catalog()
+    catalog = load_catalog_or_exit()
     data = catalog.prerequisites
     aspects = [a.id for a in catalog.aspects]
     if aspect is not None and aspect not in aspects:
@@ -457,7 +448,7 @@ def export(
 
     from cnmm.catalog.export import catalog_csv, catalog_json, catalog_markdown
 
-    catalog = _catalog()
+    catalog = load_catalog_or_exit()
     if fmt is ExportFormat.json:
         text = json.dumps(catalog_json(catalog), indent=2, ensure_ascii=False) + "\n"
     elif fmt is ExportFormat.yaml:

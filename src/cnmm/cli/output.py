@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from rich.console import Console
 
-FORMAT_HELP = "Output format: terminal (default, rich when on a terminal) or json."
+if TYPE_CHECKING:
+    from cnmm.catalog import Catalog
 
 
 class _TrimmedLines:
@@ -64,3 +65,13 @@ def fail(message: str, code: int = 2) -> NoReturn:
     # soft_wrap: a `file:line: reason` line must stay one line, whatever the width.
     make_console(stderr=True).print(f"error: {message}", markup=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def load_catalog_or_exit() -> Catalog:
+    """The bundled catalog; exit 4 (could not run) listing its problems when it is invalid."""
+    from cnmm.catalog import CatalogError, load_catalog
+
+    try:
+        return load_catalog()
+    except CatalogError as exc:
+        fail(str(exc), code=4)

@@ -17,9 +17,12 @@ from typing import Any
 from cnmm.report.summary import (
     BASIS_LABELS,
     LEVEL_NAMES,
+    Summary,
+    confidence_text,
     counted,
     dimension_state,
     display_subject,
+    input_roots,
     level_label,
     number,
     percent,
@@ -28,7 +31,9 @@ from cnmm.report.summary import (
     progress_text,
     qualified_names,
     scope_title,
+    side_by_side,
     summarise,
+    target_text,
     toward,
     where,
 )
@@ -463,12 +468,11 @@ def _levels_table(doc: dict[str, Any]) -> str:
     for d in doc["dimensions"]:
         state = dimension_state(d)
         level = _level_badge(d["level"] if counted(d) else None, state)
-        target = d["target"] if d.get("target") is not None else "-"
         rows.append(
             f'<tr><th scope="row"><a href="#dim-{_e(d["id"])}">{_e(labels[d["id"]])}</a></th>'
-            f'<td>{level}</td><td>{_bar(d)}</td><td class="num">{_e(target)}</td>'
+            f'<td>{level}</td><td>{_bar(d)}</td><td class="num">{_e(target_text(d))}</td>'
             f'<td class="num">{progress_text(d)}</td>'
-            f'<td class="num">{percent(d["confidence"]) if counted(d) else "-"}</td>'
+            f'<td class="num">{confidence_text(d)}</td>'
             f"<td>{_e(BASIS_LABELS.get(d['basis'], d['basis']))}</td></tr>"
         )
     return (
@@ -599,7 +603,7 @@ def _roadmap_section(doc: dict[str, Any]) -> str:
     for horizon in roadmap["horizons"]:
         items = horizon["items"]
         title = horizon.get("title") or horizon["name"].capitalize()
-        count = f'<span class="meta">({len(items)} step{"s" if len(items) != 1 else ""})</span>'
+        count = f'<span class="meta">({plural(len(items), "step", "steps")})</span>'
         if not items:
             html.append(
                 f'<h3 id="horizon-{_e(horizon["name"])}">{_e(title)} {count}</h3>'
@@ -672,11 +676,9 @@ def _roadmap_section(doc: dict[str, Any]) -> str:
 
 
 def _dimension_detail(d: dict[str, Any], roots: list[str]) -> str:
-    state = dimension_state(d)
-    target = d["target"] if d.get("target") is not None else "-"
-    badge = _level_badge(d["level"] if counted(d) else None, state)
+    badge = _level_badge(d["level"] if counted(d) else None, dimension_state(d))
     head = (
-        f'<summary>{_e(d["name"])} {badge}<span class="sum-meta">target {_e(target)} · '
+        f'<summary>{_e(d["name"])} {badge}<span class="sum-meta">target {_e(target_text(d))} · '
         f"{_e(BASIS_LABELS.get(d['basis'], d['basis']))}"
         + (f" · progress {progress_text(d)}" if progress_known(d) else "")
         + "</span></summary>"
@@ -824,7 +826,7 @@ def _prefix_ids(html: str, prefix: str) -> str:
 
 def scope_body(doc: dict[str, Any], *, back_link: str | None = None, id_prefix: str = "") -> str:
     """The report of one scope as an `<article>` (used alone or inside the overview page)."""
-    roots = list(doc.get("inputs", {}).get("paths", []))
+    roots = input_roots(doc)
     body = (
         _header(doc)
         + _summary_section(doc)
@@ -864,7 +866,6 @@ def render_html(doc: dict[str, Any], *, back_link: str | None = None) -> str:
 def _overview(data: dict[str, Any], links: list[str] | None) -> str:
     docs = data["assessments"]
     names = [str(d["scope"].get("name", "")) for d in docs]
-    rollup = data["rollup"]
     first = docs[0]
     labels = qualified_names(first["dimensions"], first["aspects"])
     # A spoke for every dimension some scope finds applicable.
@@ -874,6 +875,7 @@ def _overview(data: dict[str, Any], links: list[str] | None) -> str:
         if any(doc["dimensions"][i].get("applicable", True) for doc in docs)
     ]
     index = {d["id"]: i for i, d in enumerate(first["dimensions"])}
+    summaries = [summarise(doc) for doc in docs]
     series = [
         (name, [doc["dimensions"][index[d["id"]]]["level"] for d in dims])
         for name, doc in zip(names, docs, strict=True)
@@ -888,20 +890,20 @@ def _overview(data: dict[str, Any], links: list[str] | None) -> str:
         f'<tr><th scope="row">{_e(scope_title(doc["scope"]))}</th>'
         f"<td>{_level_badge(doc['overall']['floor'])}</td>"
         f'<td class="num">{_e(number(doc["overall"]["median"]))}</td>'
-        f'<td class="num">{summarise(doc).below_target}</td>'
-        f'<td class="num">{len(doc["discrepancies"])}</td></tr>'
-        for doc in docs
+        f'<td class="num">{s.below_target}</td>'
+        f'<td class="num">{s.discrepancies}</td></tr>'
+        for doc, s in zip(docs, summaries, strict=True)
     )
     head = "".join(f'<th scope="col">{_e(n)}</th>' for n in names)
     dim_rows = []
-    for row in rollup["dimensions"]:
+    for row in side_by_side(data):
         cells = "".join(
-            f"<td>{_level_badge(v, dimension_state(doc['dimensions'][index[row['id']]]))}</td>"
-            for v, doc in zip(row["levels"], docs, strict=True)
+            f"<td>{_level_badge(v, state)}</td>"
+            for v, state in zip(row.levels, row.states, strict=True)
         )
         dim_rows.append(
-            f'<tr><th scope="row">{_e(labels[row["id"]])}</th>{cells}'
-            f"<td>{_level_badge(row['floor'])}</td></tr>"
+            f'<tr><th scope="row">{_e(row.label)}</th>{cells}'
+            f"<td>{_level_badge(row.floor)}</td></tr>"
         )
     parent = next((d["scope"].get("parent") for d in docs if d["scope"].get("parent")), None)
     title = f"Cloud native maturity: {parent}" if parent else "Cloud native maturity: overview"
@@ -919,26 +921,25 @@ def _overview(data: dict[str, Any], links: list[str] | None) -> str:
         f'<div class="charts"><figure>{radar}'
         f"{_radar_legend(dims, first['aspects'], names, False)}"
         "<figcaption>One shape per scope; the table below gives the same levels.</figcaption>"
-        f"</figure><div>{_overview_starts(docs)}</div></div>"
+        f"</figure><div>{_overview_starts(docs, summaries)}</div></div>"
         '<table id="side-by-side"><caption>Level per dimension and scope</caption><thead><tr>'
         f'<th scope="col">Dimension</th>{head}<th scope="col">Floor</th></tr></thead>'
         f"<tbody>{''.join(dim_rows)}</tbody></table></section></article>"
     )
 
 
-def _overview_starts(docs: list[dict[str, Any]]) -> str:
+def _overview_starts(docs: list[dict[str, Any]], summaries: list[Summary]) -> str:
     """Per scope: its weakest point and where to start, for the overview's side column."""
     parts = ["<h3>Where each scope should start</h3>"]
-    for doc in docs:
-        s = summarise(doc)
+    for doc, s in zip(docs, summaries, strict=True):
         steps = "".join(
             f"<li><strong>{_e(step['label'])}</strong>: {_e(step['statement'])}</li>"
             for step in s.next_steps[:3]
         )
         parts.append(
             f"<h4>{_e(scope_title(doc['scope']))}</h4>"
-            f'<p class="meta">floor {_e(level_label(s.floor))} · {s.discrepancies} '
-            f"discrepanc{'y' if s.discrepancies == 1 else 'ies'}</p>"
+            f'<p class="meta">floor {_e(level_label(s.floor))} · '
+            f"{plural(s.discrepancies, 'discrepancy', 'discrepancies')}</p>"
             + (f"<ol>{steps}</ol>" if steps else "<p>Every target is met.</p>")
         )
     return "".join(parts)

@@ -10,9 +10,7 @@ from __future__ import annotations
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from cnmm.report.summary import scope_title, where
-
-_FAILED = {"not-met", "partial"}
+from cnmm.report.summary import input_roots, scope_title, where
 
 
 def _case_outcome(criterion: dict[str, Any], level: int, target: int | None) -> tuple[str, str]:
@@ -32,7 +30,7 @@ def _case_outcome(criterion: dict[str, Any], level: int, target: int | None) -> 
 def _suite(
     parent: ET.Element, doc: dict[str, Any], dim: dict[str, Any], prefix: str
 ) -> dict[str, int]:
-    roots = list(doc.get("inputs", {}).get("paths", []))
+    roots = input_roots(doc)
     cases = [(lv, c) for lv in dim["levels"] for c in lv["criteria"]]
     outcomes = [_case_outcome(c, lv["level"], dim.get("target")) for lv, c in cases]
     failures = sum(1 for kind, _ in outcomes if kind == "failure")

@@ -12,17 +12,19 @@ from typing import Any
 
 from cnmm.report.summary import (
     BASIS_LABELS,
-    counted,
+    confidence_text,
     dimension_state,
     display_subject,
+    input_roots,
     level_label,
     number,
-    percent,
     plural,
     progress_text,
     qualified_names,
     scope_title,
+    side_by_side,
     summarise,
+    target_text,
     toward,
     where,
 )
@@ -48,11 +50,6 @@ def code(text: object) -> str:
     flat = " ".join(str(text).split()).replace("|", "\\|")
     fence = "``" if "`" in flat else "`"
     return f"{fence}{flat}{fence}" if flat else ""
-
-
-def level_text(dim: dict[str, Any]) -> str:
-    """How a dimension's level reads in a table."""
-    return dimension_state(dim)
 
 
 def _summary(doc: dict[str, Any], out: list[str], heading: str) -> None:
@@ -100,13 +97,10 @@ def _levels(doc: dict[str, Any], out: list[str], heading: str) -> None:
         "|---|---|---|---|---|---|---|",
     ]
     for d in doc["dimensions"]:
-        shown = counted(d)
-        target = d["target"] if d.get("target") is not None else "-"
         out.append(
-            f"| {md(names.get(d['aspect'], d['aspect']))} | {md(d['name'])} | {level_text(d)} | "
-            f"{target} | {progress_text(d)} | "
-            f"{percent(d['confidence']) if shown else '-'} | "
-            f"{BASIS_LABELS.get(d['basis'], d['basis'])} |"
+            f"| {md(names.get(d['aspect'], d['aspect']))} | {md(d['name'])} | "
+            f"{dimension_state(d)} | {target_text(d)} | {progress_text(d)} | "
+            f"{confidence_text(d)} | {BASIS_LABELS.get(d['basis'], d['basis'])} |"
         )
     out.append("")
 
@@ -123,7 +117,7 @@ def _failing(failing: list[dict[str, Any]], roots: list[str], limit: int = 5) ->
 
 
 def _discrepancies(doc: dict[str, Any], out: list[str], heading: str) -> None:
-    roots = list(doc.get("inputs", {}).get("paths", []))
+    roots = input_roots(doc)
     labels = qualified_names(doc["dimensions"], doc["aspects"])
     out += [f"{heading} Discrepancies", ""]
     if not doc["discrepancies"]:
@@ -227,19 +221,12 @@ def render_markdown(doc: dict[str, Any]) -> str:
 def render_markdown_set(data: dict[str, Any]) -> str:
     """Several scopes: a side-by-side table, then each scope's report."""
     docs = data["assessments"]
-    index = {d["id"]: i for i, d in enumerate(docs[0]["dimensions"])}
     names = [md(d["scope"].get("name", "")) for d in docs]
-    labels = qualified_names(docs[0]["dimensions"], docs[0]["aspects"])
     out = ["# Cloud native maturity: side by side", ""]
     out += ["| Dimension | " + " | ".join(names) + " | Floor |"]
     out += ["|---|" + "---|" * (len(names) + 1)]
-    for row in data["rollup"]["dimensions"]:
-        cells = [
-            level_text(doc["dimensions"][index[row["id"]]]) if v is None else str(v)
-            for v, doc in zip(row["levels"], docs, strict=True)
-        ]
-        floor = "-" if row["floor"] is None else str(row["floor"])
-        out.append(f"| {md(labels[row['id']])} | " + " | ".join(cells) + f" | {floor} |")
+    for row in side_by_side(data):
+        out.append(f"| {md(row.label)} | " + " | ".join(row.states) + f" | {number(row.floor)} |")
     out.append(
         "| **Overall floor** | "
         + " | ".join(f"**{level_label(d['overall']['floor'])}**" for d in docs)

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-LEVEL_NAMES = {0: "not started", 1: "Build", 2: "Operate", 3: "Scale", 4: "Improve", 5: "Adapt"}
+from cnmm.catalog.model import LEVEL_NAMES as MODEL_LEVEL_NAMES
+
+LEVEL_NAMES = {0: "not started", **MODEL_LEVEL_NAMES}
 BASIS_LABELS = {
     "evidence": "evidence",
     "self-assessed": "answers",
@@ -19,6 +21,8 @@ BASIS_LABELS = {
 }
 MAX_GAPS = 5
 MAX_STEPS = 5
+# Criterion bases where evidence had its say (alone, agreeing with an answer, or against it).
+BY_EVIDENCE = frozenset({"evidence", "both-agree", "conflict"})
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,16 @@ def progress_text(dim: dict[str, Any]) -> str:
     return percent(dim.get("progress")) if progress_known(dim) else "-"
 
 
+def confidence_text(dim: dict[str, Any]) -> str:
+    """`80%`, or `-` when the dimension has no level that counts."""
+    return percent(dim["confidence"]) if counted(dim) else "-"
+
+
+def target_text(dim: dict[str, Any]) -> str:
+    """The target level as text, `-` when there is none."""
+    return "-" if dim.get("target") is None else str(dim["target"])
+
+
 def toward(dim: dict[str, Any]) -> str:
     """` (40% toward level 3)`, or empty when the progress is not known."""
     if not progress_known(dim) or dim["level"] >= 5:
@@ -141,7 +155,7 @@ def summarise(doc: dict[str, Any]) -> Summary:
         for c in lv["criteria"]
         if c["verdict"] in ("met", "not-met", "partial", "not-applicable")
     ]
-    by_evidence = [c for c in decided if c["basis"] in ("evidence", "both-agree", "conflict")]
+    by_evidence = [c for c in decided if c["basis"] in BY_EVIDENCE]
     labels = qualified_names(dims, doc["aspects"])
     name = str(doc["scope"].get("name", ""))
     if floor is None:
@@ -154,9 +168,7 @@ def summarise(doc: dict[str, Any]) -> Summary:
         )
     steps: list[dict[str, Any]] = []
     seen: set[str] = set()
-    now: list[dict[str, Any]] = next(
-        (h["items"] for h in doc["roadmap"]["horizons"] if h["name"] == "now"), []
-    )
+    now = horizon_items(doc, "now")
     # One step per dimension first, so the short list shows breadth rather than one area.
     for item in now:
         if item["dimension"] not in seen and len(steps) < MAX_STEPS:
@@ -180,11 +192,7 @@ def summarise(doc: dict[str, Any]) -> Summary:
         evidence_checked=sum(
             1
             for d in assessed
-            if any(
-                c["basis"] in ("evidence", "both-agree", "conflict")
-                for lv in d["levels"]
-                for c in lv["criteria"]
-            )
+            if any(c["basis"] in BY_EVIDENCE for lv in d["levels"] for c in lv["criteria"])
         ),
         gaps=tuple({**d, "label": labels[d["id"]]} for d in gaps[:MAX_GAPS]),
         strengths=tuple({**d, "label": labels[d["id"]]} for d in strengths[:3]),
@@ -194,6 +202,42 @@ def summarise(doc: dict[str, Any]) -> Summary:
             for u in doc["roadmap"].get("unassessed", [])
         ),
     )
+
+
+def horizon_items(doc: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """The roadmap items of one horizon (`now`, `next`, `later`) of a document."""
+    return next((h["items"] for h in doc["roadmap"]["horizons"] if h["name"] == name), [])
+
+
+@dataclass(frozen=True)
+class SideBySideRow:
+    """One dimension of a set's roll-up: its level in each scope and the floor across them."""
+
+    label: str  # unique in the model (see qualified_names)
+    levels: tuple[int | None, ...]
+    states: tuple[str, ...]  # each level as it reads: `2`, `n/a` or `not assessed`
+    floor: int | None
+
+
+def side_by_side(data: dict[str, Any]) -> list[SideBySideRow]:
+    """The rows of a set document's side-by-side table, in model order."""
+    docs = data["assessments"]
+    index = {d["id"]: i for i, d in enumerate(docs[0]["dimensions"])}
+    labels = qualified_names(docs[0]["dimensions"], docs[0]["aspects"])
+    rows = []
+    for row in data["rollup"]["dimensions"]:
+        levels = tuple(row["levels"])
+        states = tuple(
+            dimension_state(doc["dimensions"][index[row["id"]]]) if v is None else str(v)
+            for v, doc in zip(levels, docs, strict=True)
+        )
+        rows.append(SideBySideRow(labels[row["id"]], levels, states, row["floor"]))
+    return rows
+
+
+def input_roots(doc: dict[str, Any]) -> list[str]:
+    """The scanned inputs of a document, to show finding paths relative to them."""
+    return list(doc.get("inputs", {}).get("paths", []))
 
 
 def display_path(path: str | None, roots: list[str]) -> str:

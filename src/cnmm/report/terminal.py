@@ -10,17 +10,21 @@ from io import StringIO
 from typing import Any
 
 from cnmm.report.summary import (
+    confidence_text,
     counted,
     dimension_state,
     display_subject,
+    horizon_items,
+    input_roots,
     level_label,
     number,
-    percent,
     plural,
     progress_text,
     qualified_names,
     scope_title,
+    side_by_side,
     summarise,
+    target_text,
     toward,
     where,
 )
@@ -57,6 +61,11 @@ def _bar(dim: dict[str, Any]) -> str:
     return ("".join(cells) + "□" * 5)[:5]
 
 
+def _state(state: str) -> str:
+    """A level as a narrow cell: `not assessed` becomes `-` (see the legend)."""
+    return "-" if state == "not assessed" else state
+
+
 def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
@@ -67,7 +76,7 @@ def _print_scope(console: Any, doc: dict[str, Any], *, compact: bool = False) ->
 
     s = summarise(doc)
     labels = qualified_names(doc["dimensions"], doc["aspects"])
-    roots = list(doc.get("inputs", {}).get("paths", []))
+    roots = input_roots(doc)
     console.print(
         f"[bold]{scope_title(doc['scope'])}[/bold] · {doc['model']['name']} "
         f"{doc['model']['version']}",
@@ -101,15 +110,13 @@ def _print_scope(console: Any, doc: dict[str, Any], *, compact: bool = False) ->
             if previous is not None and d["aspect"] != previous:
                 table.add_section()
             previous = d["aspect"]
-            shown = counted(d)
-            state = dimension_state(d)
             table.add_row(
                 _short(labels[d["id"]], 30),
-                str(d["level"]) if shown else ("n/a" if state == "n/a" else "-"),
+                _state(dimension_state(d)),
                 _bar(d),
-                str(d["target"]) if d.get("target") is not None else "-",
+                target_text(d),
                 progress_text(d),
-                percent(d["confidence"]) if shown else "-",
+                confidence_text(d),
                 _BASIS.get(d["basis"], d["basis"]),
             )
         console.print(table)
@@ -133,9 +140,7 @@ def _print_scope(console: Any, doc: dict[str, Any], *, compact: bool = False) ->
                 f"- {d['label']}: level {d['level']} of target {d['target']}" + toward(d),
                 markup=False,
             )
-    now: list[dict[str, Any]] = next(
-        (h["items"] for h in doc["roadmap"]["horizons"] if h["name"] == "now"), []
-    )
+    now = horizon_items(doc, "now")
     if now:
         console.print(f"[bold]Next steps[/bold] ({len(now)} to reach the next levels)")
         for item in s.next_steps if compact else now[:MAX_STEPS]:
@@ -174,22 +179,15 @@ def render_terminal_set(data: dict[str, Any], *, width: int = 80, color: bool = 
     console = _console(width, color)
     docs = data["assessments"]
     names = [str(d["scope"].get("name", "")) for d in docs]
-    index = {d["id"]: i for i, d in enumerate(docs[0]["dimensions"])}
-    labels = qualified_names(docs[0]["dimensions"], docs[0]["aspects"])
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Levels side by side",
                   title_justify="left")  # fmt: skip
     table.add_column("Dimension", no_wrap=True, max_width=30)
     for name in names:
         table.add_column(_short(name, 10), justify="right", no_wrap=True)
     table.add_column("Floor", justify="right")
-    for row in data["rollup"]["dimensions"]:
-        cells = [
-            dimension_state(doc["dimensions"][index[row["id"]]]) if v is None else str(v)
-            for v, doc in zip(row["levels"], docs, strict=True)
-        ]
-        cells = ["-" if c == "not assessed" else c for c in cells]
-        table.add_row(_short(labels[row["id"]], 30), *cells,
-                      "-" if row["floor"] is None else str(row["floor"]))  # fmt: skip
+    for row in side_by_side(data):
+        cells = [_state(c) for c in row.states]
+        table.add_row(_short(row.label, 30), *cells, number(row.floor))
     table.add_row(
         "Overall floor",
         *(level_label(d["overall"]["floor"]).split(" ")[0] for d in docs),
