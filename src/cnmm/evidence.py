@@ -119,7 +119,11 @@ def _pooled(
 
 def criterion_verdicts(catalog: Any, findings: Iterable[Finding]) -> dict[str, EvidenceVerdict]:
     """A verdict for every criterion of the catalog that cites at least one rule."""
-    all_findings = list(findings)
+    # Index by rule once: a fleet scan has tens of thousands of findings and the catalog
+    # hundreds of criteria, so filtering the whole list per criterion would not scale.
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_rule.setdefault(finding.rule, []).append(finding)
     verdicts: dict[str, EvidenceVerdict] = {}
     for criterion in catalog.criteria():
         if not criterion.evidence.rules:
@@ -128,7 +132,7 @@ def criterion_verdicts(catalog: Any, findings: Iterable[Finding]) -> dict[str, E
             criterion.id,
             criterion.evidence.rules,
             criterion.evidence.threshold,
-            all_findings,
+            [f for rule in criterion.evidence.rules for f in by_rule.get(rule, ())],
             criterion.evidence.match,
         )
     return verdicts
