@@ -50,6 +50,11 @@ def _console(width: int, color: bool) -> Any:
     )  # fmt: skip
 
 
+def _text(console: Any) -> str:
+    """What the console recorded, without the spaces rich pads every line with."""
+    return "\n".join(line.rstrip() for line in console.file.getvalue().split("\n"))
+
+
 def _bar(dim: dict[str, Any]) -> str:
     """Five cells, one per level: ■ achieved, ▣ next level half way or more, □ not yet."""
     if not counted(dim):
@@ -168,7 +173,7 @@ def render_terminal(doc: dict[str, Any], *, width: int = 80, color: bool = False
     """One assessment as terminal text, `width` columns wide."""
     console = _console(width, color)
     _print_scope(console, doc)
-    return str(console.file.getvalue())
+    return _text(console)
 
 
 def render_terminal_set(data: dict[str, Any], *, width: int = 80, color: bool = False) -> str:
@@ -199,4 +204,4 @@ def render_terminal_set(data: dict[str, Any], *, width: int = 80, color: bool = 
     for doc in docs:
         console.print()
         _print_scope(console, doc, compact=True)
-    return str(console.file.getvalue())
+    return _text(console)
