@@ -245,9 +245,9 @@ def run_scan(request: ScanRequest, progress: Progress | None = None) -> ScanResu
     from cnmm.collect.manifests import (
         ManifestCollection,
         ManifestOptions,
-        collect_manifests,
         merge_rendered,
         parse_text,
+        start_manifests,
     )
     from cnmm.engine import evaluate, expired_exemptions
     from cnmm.rules.base import discover_rules
@@ -265,7 +265,11 @@ def run_scan(request: ScanRequest, progress: Progress | None = None) -> ScanResu
         workers=request.workers,
     )
     paths = [Path(p) for p in request.paths if p != STDIN]
-    collection = collect_manifests(paths, options, progress) if paths else ManifestCollection()
+    # Kustomize builds run on while the repository is read (below): they leave a core idle.
+    pending = start_manifests(paths, options, progress) if paths else None
+    dirs = [p for p in paths if p.is_dir()]
+    repository = _repository(request, dirs, options.walk, progress) if dirs else None
+    collection = pending.result() if pending else ManifestCollection()
     if STDIN in request.paths:
         parsed = parse_text(request.stdin_text or "", "<stdin>")
         collection.files_read += 1
@@ -297,9 +301,8 @@ def run_scan(request: ScanRequest, progress: Progress | None = None) -> ScanResu
     repo_inventory: dict[str, Any] = {}
     repo_statuses: dict[str, str] = {}
     repo_facts = None
-    dirs = [p for p in paths if p.is_dir()]
-    if dirs:
-        repo_collection, repo_inventory = _repository(request, dirs, options.walk, progress)
+    if repository is not None:
+        repo_collection, repo_inventory = repository
         repo_facts = repo_collection.facts
         # A broken YAML file (a workflow, say) is read by both collectors: report it once.
         reported = {e.path for e in errors}

@@ -290,3 +290,124 @@ def test_helm_dependencies_not_vendored(tmp_path: Path) -> None:
     else:  # the helm binary refuses such a chart
         assert chart["status"] == "failed"
     assert status["status"] in ("partial", "failed")
+
+
+def _objects_as_data(objects: list) -> set[tuple[str, str, str | None, str, str, str]]:
+    return {
+        (o.group, o.kind, o.namespace, o.name, o.path, json.dumps(o.body, sort_keys=True))
+        for o in objects
+    }
+
+
+@needs_kubectl
+def test_resources_only_roots_are_served_from_the_parse_as_kubectl_renders_them(
+    tmp_path: Path,
+) -> None:
+    base, root, other = tmp_path / "base", tmp_path / "root", tmp_path / "other"
+    for folder in (base, root, other):
+        folder.mkdir()
+    (base / "web.yaml").write_text(
+        DEPLOYMENT.format(replicas=2).replace("containers:", "volumes:\n"
+        "      - {name: v, configMap: {name: c, defaultMode: 0644}}\n      containers:")
+        + "---\n---\n# only a comment\n"
+    )  # fmt: skip
+    (base / "list.yaml").write_text(
+        "apiVersion: v1\nkind: List\nitems:\n"
+        "- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}, data: &d {flag: 'on'}}\n"
+        "- {apiVersion: v1, kind: ConfigMap, metadata: {name: b, namespace: x}, data: *d}\n"
+    )
+    (base / "svc.json").write_text(
+        '{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},'
+        ' "spec": {"ports": [{"port": 80}]}}'
+    )
+    (base / "kustomization.yaml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+        "resources: [web.yaml, list.yaml, svc.json]\n"
+    )
+    (root / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n")
+    (root / "kustomization.yaml").write_text("resources: [../base, ns.yaml]\n")
+    (other / "kustomization.yaml").write_text("resources: [../base]\nnamespace: other\n")
+    # A renderer that cannot build anything: the resources-only root still renders, so
+    # no build was started for it; the root with a namespace needs one and fails.
+    options = ManifestOptions(kustomize_command=("/bin/false", "kustomize"))
+    collection = collect_manifests([tmp_path], options)
+    entries = {Path(d["path"]).name: d for d in collection.renderers["kustomize"]["directories"]}
+    assert entries["root"] == {"path": str(root), "objects": 5, "status": "rendered"}
+    assert entries["other"]["status"] == "failed"
+    served = [o for o in collection.rendered if o.origin == "kustomize"]
+    # kubectl's own rendering of the same root is the same objects, from the same files.
+    command = kustomize.find_renderer()
+    assert command is not None
+    built, reason = kustomize.render(command, root)
+    assert reason is None
+    assert _objects_as_data(served) == _objects_as_data(built)
+    assert {o.line for o in served} == {None}  # lines come from the plain parse
+
+
+@needs_kubectl
+def test_resources_only_roots_kustomize_would_refuse_are_built(tmp_path: Path) -> None:
+    twice, odd, hidden = tmp_path / "twice", tmp_path / "odd", tmp_path / "hidden"
+    for folder in (twice, odd, hidden):
+        folder.mkdir()
+    (twice / "a.yaml").write_text(DEPLOYMENT.format(replicas=1))
+    (twice / "b.yaml").write_text(DEPLOYMENT.format(replicas=2))
+    (twice / "kustomization.yaml").write_text("resources: [a.yaml, b.yaml]\n")
+    (odd / "a.yaml").write_text("note: not an object\n---\n" + DEPLOYMENT.format(replicas=1))
+    (odd / "kustomization.yaml").write_text("resources: [a.yaml]\n")
+    (hidden / "web.yaml").write_text(DEPLOYMENT.format(replicas=3))
+    (hidden / "kustomization.yaml").write_text("resources: [web.yaml]\n")
+    from cnmm.collect.files import WalkOptions
+
+    options = ManifestOptions(walk=WalkOptions(exclude=("hidden/web.yaml",)))
+    collection = collect_manifests([tmp_path], options)
+    entries = {Path(d["path"]).name: d for d in collection.renderers["kustomize"]["directories"]}
+    assert entries["twice"]["status"] == "failed"
+    assert "already registered id" in entries["twice"]["reason"]
+    assert entries["odd"]["status"] == "failed"
+    assert "missing Resource metadata" in entries["odd"]["reason"]
+    # A file the scan does not read is still rendered, by kubectl.
+    assert entries["hidden"] == {"path": str(hidden), "objects": 1, "status": "rendered"}
+    assert [o.body["spec"]["replicas"] for o in collection.rendered] == [3]
+
+
+def test_the_parse_writes_the_stripped_copy_kustomize_builds_read(tmp_path: Path) -> None:
+    tree, dest = tmp_path / "tree", tmp_path / "copy"
+    (tree / "app").mkdir(parents=True)
+    crd, web, env = tree / "app" / "crd.yaml", tree / "app" / "web.yaml", tree / "app" / "p.env"
+    crd.write_text(_crd("keda.sh", "ScaledObject", 2000))
+    web.write_text(DEPLOYMENT.format(replicas=2))
+    env.write_text("A=1\n")
+    mirror, deferred = kustomize.prepare_mirror([tree], [tree, tree / "app"], dest, [crd, web])
+    assert set(deferred) == {crd}  # only the large manifest waits for the parse
+    copy_of = {p: mirror.copy_of(p) for p in (crd, web, env)}
+    assert all(c is not None for c in copy_of.values())
+    assert not copy_of[crd].exists()  # type: ignore[union-attr]
+    from cnmm.collect.manifests import parse_files
+
+    (parsed_crd, parsed_web) = parse_files([crd, web], 10_000_000, copies=deferred)
+    assert [o.kind for o in parsed_crd.objects] == ["CustomResourceDefinition"]
+    assert [o.kind for o in parsed_web.objects] == ["Deployment"]
+    light = copy_of[crd].read_text()  # type: ignore[union-attr]
+    assert light == strip_crd_schemas(crd.read_text()) and len(light) < crd.stat().st_size / 20
+    # Small files are hard links to the originals, not copies.
+    for original in (web, env):
+        assert copy_of[original].stat().st_ino == original.stat().st_ino  # type: ignore[union-attr]
+
+
+@needs_kubectl
+def test_the_copy_is_gone_once_rendering_is_over(tmp_path: Path, monkeypatch) -> None:
+    import tempfile
+
+    from cnmm.collect.manifests import start_manifests
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "web.yaml").write_text(DEPLOYMENT.format(replicas=2))
+    (tree / "kustomization.yaml").write_text("resources: [web.yaml]\nnamespace: shop\n")
+    pending = start_manifests([tree])
+    collection = pending.result()
+    assert [o.namespace for o in collection.rendered] == ["shop"]
+    assert list(scratch.iterdir()) == []

@@ -14,6 +14,7 @@ source file rather than at the kustomization, even through name prefixes and ove
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -24,11 +25,14 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from cnmm.facts.kubernetes import KubeObject
+
+if TYPE_CHECKING:
+    from cnmm.collect.manifests import FileParse
 
 TIMEOUT_SECONDS = 60
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -38,6 +42,9 @@ COMPONENT_KIND = "Component"
 # failed" err="..."`; only the quoted error is for people.
 _KLOG = re.compile(r'^[EWIF]\d{4} [\d:.]+\s+\d+ \S+\] "command failed" err="(.*)"$')
 _PATCH_KEYS = ("patchesStrategicMerge", "patchesJson6902", "patches")
+_KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
+_RESOURCES_ONLY_KEYS = frozenset({"apiVersion", "kind", "resources", "bases"})
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def find_renderer() -> list[str] | None:
@@ -86,6 +93,59 @@ def roots(kustomizations: Mapping[Path, Mapping[str, Any]]) -> list[Path]:
         for d in kustomizations
         if d.resolve() not in referenced and kustomizations[d].get("kind") != COMPONENT_KIND
     ]
+
+
+def _doc_of(
+    directory: Path, resolved: Path, kustomizations: Mapping[Path, Mapping[str, Any]]
+) -> Mapping[str, Any] | None:
+    """The kustomization of a directory, whether the mapping's keys are resolved or not."""
+    doc = kustomizations.get(directory)
+    if doc is None:
+        doc = kustomizations.get(resolved)
+    if doc is None:
+        doc = next((d for k, d in kustomizations.items() if k.resolve() == resolved), None)
+    return doc
+
+
+def resources_only_files(
+    directory: Path,
+    kustomizations: Mapping[Path, Mapping[str, Any]],
+    _seen: set[Path] | None = None,
+) -> list[Path] | None:
+    """The manifest files a kustomization outputs unchanged, resolved and in order, when it
+    only lists `resources` (files, or directories whose kustomizations do the same).
+
+    None as soon as anything could change an object (a namespace, labels, patches,
+    generators, components, ...) or is not a scanned local file: only kustomize can say
+    what such a kustomization outputs. For the rest, kustomize's output is the objects of
+    these files as they are, so `render_all` takes them from the plain-file parse instead of
+    starting a build (most of a small build's cost is starting kubectl).
+    """
+    seen = set() if _seen is None else _seen
+    key = directory.resolve()
+    doc = _doc_of(directory, key, kustomizations)
+    if doc is None or key in seen or not set(doc) <= _RESOURCES_ONLY_KEYS:
+        return None
+    if doc.get("apiVersion", _KUSTOMIZE_API) != _KUSTOMIZE_API:
+        return None
+    if doc.get("kind", "Kustomization") != "Kustomization":
+        return None
+    refs = [*(doc.get("resources") or []), *(doc.get("bases") or [])]
+    if not refs or not all(isinstance(r, str) for r in refs):
+        return None
+    seen.add(key)
+    files: list[Path] = []
+    for ref in refs:
+        path = _local(directory, ref)
+        if path is None:
+            return None
+        if path.is_file() and path.suffix in MANIFEST_SUFFIXES:
+            files.append(path)
+        elif path.is_dir() and (inner := resources_only_files(path, kustomizations, seen)):
+            files.extend(inner)
+        else:
+            return None
+    return files
 
 
 def _run(command: list[str], directory: Path | str) -> tuple[str | None, str | None]:
@@ -162,11 +222,9 @@ def missing_input(
     if key in seen:
         return None
     seen.add(key)
-    doc = kustomizations.get(directory)
+    doc = _doc_of(directory, key, kustomizations)
     if doc is None:
-        doc = next((d for k, d in kustomizations.items() if k.resolve() == key), None)
-        if doc is None:
-            return None
+        return None
     wanted = [*_generator_files(doc), *(str(p) for p in _patch_paths(doc))]
     for ref in wanted:
         path = _local(directory, ref)
@@ -228,13 +286,19 @@ class Mirror:
         return path
 
 
-def build_mirror(roots: list[Path], directories: list[Path], dest: Path) -> Mirror | None:
-    """Mirror `directories` (the walked ones, under the scan `roots`) into `dest`; None when no
-    file needs stripping (then building the originals costs the same)."""
-    from cnmm.collect.manifests import strip_crd_schemas
-
+def prepare_mirror(
+    roots: list[Path], directories: list[Path], dest: Path, parsed: Sequence[Path] = ()
+) -> tuple[Mirror, dict[Path, Path]]:
+    """Lay out a copy of `directories` (the walked ones, under the scan `roots`) in `dest`:
+    every file hard-linked, except the large manifests among `parsed` (the files the scan
+    parses anyway). Those are returned (file -> where its copy goes) for the parse to write
+    (`cnmm.collect.manifests.parse_file`): it strips their CRD schemas once for both uses.
+    """
     pairs = tuple((root.resolve(), dest / str(i)) for i, root in enumerate(roots) if root.is_dir())
-    stripped = False
+    wanted: dict[Path, dict[str, Path]] = {}
+    for path in parsed:
+        wanted.setdefault(path.parent, {})[path.name] = path
+    deferred: dict[Path, Path] = {}
     for directory in directories:
         resolved = directory.resolve()
         base = next(((o, c) for o, c in pairs if resolved == o or o in resolved.parents), None)
@@ -242,25 +306,50 @@ def build_mirror(roots: list[Path], directories: list[Path], dest: Path) -> Mirr
             continue
         target = base[1] / resolved.relative_to(base[0])
         target.mkdir(parents=True, exist_ok=True)
+        mine = wanted.get(directory, {})
         with os.scandir(resolved) as entries:
             for entry in entries:
                 if not entry.is_file():
                     continue
                 copy = target / entry.name
-                if entry.name.endswith((".yaml", ".yml", ".json")) and (
-                    entry.stat().st_size > HEAVY_BYTES
-                ):
-                    text = Path(entry.path).read_text(encoding="utf-8", errors="surrogateescape")
-                    light = strip_crd_schemas(text)
-                    if light is not text:
-                        copy.write_text(light, encoding="utf-8", errors="surrogateescape")
-                        stripped = True
-                        continue
-                try:
-                    os.link(entry.path, copy)
-                except OSError:  # another filesystem, or links not allowed
-                    shutil.copyfile(entry.path, copy)
-    return Mirror(pairs) if stripped else None
+                if entry.name in mine and entry.stat().st_size > HEAVY_BYTES:
+                    deferred[mine[entry.name]] = copy
+                    continue
+                link_or_copy(Path(entry.path), copy)
+    return Mirror(pairs), deferred
+
+
+def link_or_copy(source: Path, copy: Path) -> None:
+    """Hard-link `source` at `copy`, or copy it where links cannot be made."""
+    try:
+        os.link(source, copy)
+    except OSError:  # another filesystem, or links not allowed
+        shutil.copyfile(source, copy)
+
+
+def write_light_copy(source: Path, copy: Path, text: str, light: str) -> None:
+    """Leave a file's copy in a mirror: its CRD-stripped text, or a link when nothing was
+    stripped (`light is text`)."""
+    if light is text:
+        link_or_copy(source, copy)
+    else:
+        copy.write_text(light, encoding="utf-8", errors="surrogateescape")
+
+
+def build_mirror(roots: list[Path], directories: list[Path], dest: Path) -> Mirror | None:
+    """`prepare_mirror` without a parse to share: every large manifest is stripped here; None
+    when no file needed stripping (then building the originals costs the same)."""
+    from cnmm.collect.manifests import strip_crd_schemas
+
+    walked = [Path(e.path) for d in directories for e in os.scandir(d) if e.is_file()]
+    mirror, deferred = prepare_mirror(roots, directories, dest, walked)
+    stripped = False
+    for source, copy in deferred.items():
+        text = source.read_text(encoding="utf-8", errors="surrogateescape")
+        light = strip_crd_schemas(text) if source.suffix in MANIFEST_SUFFIXES else text
+        write_light_copy(source, copy, text, light)
+        stripped = stripped or light is not text
+    return mirror if stripped else None
 
 
 def render(
@@ -361,16 +450,68 @@ def parse_rendered(text: str, path: str, base: Path | None = None) -> list[KubeO
     return objects
 
 
+def _input_bytes(
+    directory: Path,
+    kustomizations: Mapping[Path, Mapping[str, Any]],
+    _seen: set[Path] | None = None,
+) -> int:
+    """Roughly how much a build reads: the sizes of the files its kustomizations list."""
+    seen = set() if _seen is None else _seen
+    key = directory.resolve()
+    doc = _doc_of(directory, key, kustomizations)
+    if doc is None or key in seen:
+        return 0
+    seen.add(key)
+    total = 0
+    for ref in [*(doc.get("resources") or []), *(doc.get("bases") or []),
+                *(doc.get("components") or [])]:  # fmt: skip
+        path = _local(directory, ref)
+        if path is None:
+            continue
+        if path.is_dir():
+            total += _input_bytes(path, kustomizations, seen)
+        else:
+            with contextlib.suppress(OSError):
+                total += path.stat().st_size
+    return total
+
+
+def _as_rendered(files: list[Path], parsed: Mapping[str, FileParse]) -> list[KubeObject] | None:
+    """The objects kustomize would output for a resources-only kustomization made of `files`
+    (see `resources_only_files`), from their plain-file parse; None when kustomize could
+    disagree (a file not parsed or unreadable, a document that is no object, an object
+    without a name, the same object twice): then kustomize itself is asked."""
+    objects: list[KubeObject] = []
+    seen: set[tuple[str, str, str | None, str]] = set()
+    for path in files:
+        parse = parsed.get(str(path))
+        if parse is None or parse.error or parse.tool_configs or parse.other_documents:
+            return None
+        for obj in parse.objects:
+            metadata = obj.body.get("metadata")
+            if not isinstance(metadata, Mapping) or not metadata.get("name"):
+                return None
+            key = (obj.group, obj.kind, obj.namespace, obj.name)
+            if key in seen:
+                return None
+            seen.add(key)
+            objects.append(replace(obj, path=str(path), line=None, origin="kustomize"))
+    return objects
+
+
 def render_all(
     kustomizations: Mapping[Path, Mapping[str, Any]],
     workers: int | None = None,
     command: Sequence[str] | str | None = "auto",
     mirror: Mirror | None = None,
+    parsed: Mapping[str, FileParse] | None = None,
 ) -> tuple[list[KubeObject], dict[str, Any]]:
     """Render every root kustomization; objects and a status for `renderers.kustomize`.
 
     `command` is the renderer to use ("auto": `find_renderer()`; None: none is available);
-    `mirror` a stripped copy of the scanned trees to build from (see `build_mirror`).
+    `mirror` a stripped copy of the scanned trees to build from (see `prepare_mirror`);
+    `parsed` the plain-file parses by resolved path, from which resources-only roots are
+    served without a build (see `resources_only_files`).
     """
     if not kustomizations:
         return [], {"status": "not-needed", "directories": []}
@@ -389,19 +530,36 @@ def render_all(
     objects: list[KubeObject] = []
     directories: list[dict[str, Any]] = []
 
-    def build(directory: Path) -> tuple[list[KubeObject], str | None]:
-        if reason := missing_input(directory, kustomizations):
-            return [], reason
-        return render(command, directory, mirror)
-
+    index = {d.resolve(): doc for d, doc in kustomizations.items()}
+    results: dict[Path, tuple[list[KubeObject], str | None]] = {}
+    builds: list[tuple[int, Path]] = []
+    for directory in targets:
+        if reason := missing_input(directory, index):
+            results[directory] = [], reason
+        elif (
+            parsed is not None
+            and (files := resources_only_files(directory, index))
+            and (served := _as_rendered(files, parsed)) is not None
+        ):
+            results[directory] = served, None
+        else:
+            builds.append((_input_bytes(directory, index), directory))
+    # The largest builds first, so that no long build starts last while a core idles.
+    builds.sort(key=lambda item: -item[0])
     with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
-        for directory, (found, reason) in zip(targets, pool.map(build, targets), strict=True):
-            objects.extend(found)
-            entry: dict[str, Any] = {"path": str(directory), "objects": len(found)}
-            entry["status"] = "rendered" if reason is None else "failed"
-            if reason:
-                entry["reason"] = reason
-            directories.append(entry)
+        ordered = [d for _size, d in builds]
+        for directory, outcome in zip(
+            ordered, pool.map(lambda d: render(command, d, mirror), ordered), strict=True
+        ):
+            results[directory] = outcome
+    for directory in targets:
+        found, reason = results[directory]
+        objects.extend(found)
+        entry: dict[str, Any] = {"path": str(directory), "objects": len(found)}
+        entry["status"] = "rendered" if reason is None else "failed"
+        if reason:
+            entry["reason"] = reason
+        directories.append(entry)
     failed = sum(1 for d in directories if d["status"] == "failed")
     return objects, {
         "status": "ok" if not failed else ("partial" if failed < len(directories) else "failed"),

@@ -17,8 +17,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import tempfile
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -171,6 +172,7 @@ class FileParse:
     objects: tuple[KubeObject, ...] = ()
     tool_configs: tuple[str, ...] = ()  # "apiVersion kind" of each tool document
     error: str | None = None
+    other_documents: int = 0  # documents that are neither (kustomize would refuse them)
 
 
 def objects_from_document(
@@ -252,9 +254,10 @@ def _located(exc: ParseError) -> str:
     return f"{exc.reason} (line {exc.line})" if exc.line else exc.reason
 
 
-def parse_text(text: str, path: str, origin: str = "file") -> FileParse:
-    """Objects in a YAML/JSON text; parse problems become the FileParse's error."""
-    light = strip_crd_schemas(text)
+def parse_text(text: str, path: str, origin: str = "file", light: str | None = None) -> FileParse:
+    """Objects in a YAML/JSON text; parse problems become the FileParse's error. `light` is
+    `strip_crd_schemas(text)` when the caller has already computed it."""
+    light = strip_crd_schemas(text) if light is None else light
     try:
         docs = parse_documents(light)
     except ParseError as exc:
@@ -276,25 +279,39 @@ def parse_text_whole(text: str, path: str, origin: str = "file") -> FileParse:
 def _objects_of(docs: list[tuple[Any, int]], path: str, origin: str) -> FileParse:
     objects: list[KubeObject] = []
     tools: list[str] = []
+    other = 0
     for doc, line in docs:
         found, tool = objects_from_document(doc, path, line, origin)
         objects.extend(found)
         tools.extend(tool)
-    return FileParse(path, tuple(objects), tuple(tools))
+        other += doc is not None and not found and not tool
+    return FileParse(path, tuple(objects), tuple(tools), other_documents=other)
 
 
-def parse_file(path: Path, max_size: int) -> FileParse:
-    """Read and parse one file (never raises for bad input)."""
+def parse_file(path: Path, max_size: int, copy_to: Path | None = None) -> FileParse:
+    """Read and parse one file (never raises for bad input). With `copy_to`, also leave
+    there the copy Kustomize builds read: the CRD-stripped text, computed once for both
+    (see `cnmm.collect.kustomize.prepare_mirror`)."""
+    from cnmm.collect.kustomize import link_or_copy, write_light_copy
+
     try:
         text = read_text(path, max_size)
     except FileReadError as exc:
+        if copy_to is not None:
+            with contextlib.suppress(OSError):
+                link_or_copy(path, copy_to)
         return FileParse(str(path), error=exc.reason)
-    return parse_text(text, str(path))
+    light = strip_crd_schemas(text)
+    if copy_to is not None:
+        # On failure the build fails on the copy, and the original is built instead.
+        with contextlib.suppress(OSError):
+            write_light_copy(path, copy_to, text, light)
+    return parse_text(text, str(path), light=light)
 
 
-def _parse_chunk(args: tuple[list[str], int]) -> list[FileParse]:
+def _parse_chunk(args: tuple[list[tuple[str, str | None]], int]) -> list[FileParse]:
     paths, max_size = args
-    return [parse_file(Path(p), max_size) for p in paths]
+    return [parse_file(Path(p), max_size, Path(c) if c else None) for p, c in paths]
 
 
 def parse_files(
@@ -302,8 +319,11 @@ def parse_files(
     max_size: int,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    copies: Mapping[Path, Path] | None = None,
 ) -> list[FileParse]:
-    """Parse many files, on every core when there are enough of them to pay for it."""
+    """Parse many files, on every core when there are enough of them to pay for it.
+    `copies`: files whose mirror copy the parse writes (see `parse_file`)."""
+    copies = copies or {}
     cores = workers if workers is not None else (os.cpu_count() or 1)
     total_bytes = 0
     for p in paths[: PARALLEL_MIN_FILES * 4]:
@@ -312,13 +332,16 @@ def parse_files(
     if cores < 2 or len(paths) < PARALLEL_MIN_FILES or total_bytes < PARALLEL_MIN_BYTES:
         results = []
         for p in paths:
-            results.append(parse_file(p, max_size))
+            results.append(parse_file(p, max_size, copies.get(p)))
             if progress:
                 progress(1)
         return results
     # Chunks keep the pickling overhead low; order is preserved by map().
     size = max(16, len(paths) // (cores * 8))
-    chunks = [[str(p) for p in paths[i : i + size]] for i in range(0, len(paths), size)]
+    chunks = [
+        [(str(p), str(copies[p]) if p in copies else None) for p in paths[i : i + size]]
+        for i in range(0, len(paths), size)
+    ]
     results = []
     with ProcessPoolExecutor(max_workers=cores) as pool:
         for chunk_result in pool.map(_parse_chunk, [(c, max_size) for c in chunks]):
@@ -371,6 +394,18 @@ def collect_manifests(
     progress: Callable[[str, int, int | None], None] | None = None,
 ) -> ManifestCollection:
     """Read every manifest under `paths`, render Kustomize/Helm, and report what failed."""
+    return start_manifests(paths, options, progress).result()
+
+
+def start_manifests(
+    paths: list[Path],
+    options: ManifestOptions | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
+) -> Future[ManifestCollection]:
+    """`collect_manifests` that returns once the plain files are parsed: the Kustomize builds
+    (separate processes) go on in the background, so the caller can do other work (the
+    repository collection) on the core they leave idle. Call `.result()` for the collection.
+    """
     from cnmm.collect import helm, kustomize
 
     options = options or ManifestOptions()
@@ -408,52 +443,68 @@ def collect_manifests(
         if progress:
             progress("read", n, len(files))
 
-    # Renderers are separate processes: they run while this process parses the plain files.
-    with ThreadPoolExecutor(max_workers=2) as background:
-        if options.render:
-            k_future = background.submit(
-                _render_kustomize, paths, found.directories, kustomize_files, options
-            )
-            h_renderer = None if isinstance(options.helm_renderer, str) else options.helm_renderer
-            h_future = background.submit(helm.render_all, charts, options.values, h_renderer)
-        for parse in parse_files(files, options.walk.max_file_size, tick, options.workers):
-            result.files_read += 1
-            if parse.error:
-                result.errors.append(FileError(parse.path, parse.error))
-                continue
-            result.objects.extend(parse.objects)
-            if parse.tool_configs:
-                result.tool_configs[parse.path] = list(parse.tool_configs)
-        if options.render:
-            if progress:
-                progress("render", 0, None)
-            k_objects, k_status = k_future.result()
-            h_objects, h_status = h_future.result()
+    k_command = None
+    if options.render and kustomize_files:
+        found_command = (
+            kustomize.find_renderer()
+            if options.kustomize_command == "auto"
+            else options.kustomize_command
+        )
+        k_command = None if isinstance(found_command, str) else found_command
+    # Helm renders in its own process while this one parses the plain files; Kustomize
+    # builds follow the parse (they read the copy it writes).
+    background = ThreadPoolExecutor(max_workers=2)
+    try:
+        with contextlib.ExitStack() as stack:
+            mirror: kustomize.Mirror | None = None
+            copies: dict[Path, Path] = {}
+            if k_command:
+                # Builds read a copy of the trees with CRD schemas stripped, which the parse
+                # writes as it strips them for itself (see kustomize.prepare_mirror).
+                tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="cnmm-mirror-"))
+                try:
+                    mirror, copies = kustomize.prepare_mirror(
+                        paths, found.directories, Path(tmp), files
+                    )
+                except OSError:
+                    mirror, copies = None, {}  # no room for the copy: build the originals
+            if options.render:
+                h_renderer = (
+                    None if isinstance(options.helm_renderer, str) else options.helm_renderer
+                )
+                h_future = background.submit(helm.render_all, charts, options.values, h_renderer)
+            parses = parse_files(files, options.walk.max_file_size, tick, options.workers, copies)
+            for parse in parses:
+                result.files_read += 1
+                if parse.error:
+                    result.errors.append(FileError(parse.path, parse.error))
+                    continue
+                result.objects.extend(parse.objects)
+                if parse.tool_configs:
+                    result.tool_configs[parse.path] = list(parse.tool_configs)
+            if not options.render:
+                done: Future[ManifestCollection] = Future()
+                done.set_result(result)
+                return done
+            owned = stack.pop_all()  # render() removes the mirror once the builds are over
+
+        def render() -> ManifestCollection:
+            with owned:
+                if progress:
+                    progress("render", 0, None)
+                by_path = {os.path.realpath(p.path): p for p in parses} if k_command else None
+                k_objects, k_status = kustomize.render_all(
+                    kustomize_files, None, k_command, mirror, by_path
+                )
+                h_objects, h_status = h_future.result()
             result.rendered.extend(k_objects)
             result.rendered.extend(h_objects)
             result.renderers = {"kustomize": k_status, "helm": h_status}
-    return result
+            return result
 
-
-def _render_kustomize(
-    roots: list[Path],
-    directories: list[Path],
-    kustomize_files: Mapping[Path, Mapping[str, Any]],
-    options: ManifestOptions,
-) -> tuple[list[KubeObject], dict[str, Any]]:
-    """Render the root kustomizations, from a CRD-stripped copy of the trees when one helps."""
-    import tempfile
-
-    from cnmm.collect import kustomize
-
-    if not kustomize_files:
-        return kustomize.render_all(kustomize_files, None, options.kustomize_command)
-    with tempfile.TemporaryDirectory(prefix="cnmm-mirror-") as tmp:
-        try:
-            mirror = kustomize.build_mirror(roots, directories, Path(tmp))
-        except OSError:
-            mirror = None  # no room for the copy: build the originals
-        return kustomize.render_all(kustomize_files, None, options.kustomize_command, mirror)
+        return background.submit(render)
+    finally:
+        background.shutdown(wait=False)  # its threads end when their work is done
 
 
 def _kustomization(path: Path, max_size: int) -> tuple[Mapping[str, Any], str | None]:
