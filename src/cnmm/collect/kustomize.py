@@ -10,6 +10,12 @@ Each root is built through a throw-away kustomization that only adds
 `buildMetadata: [originAnnotations]`, so every rendered object says which file it came from
 (`config.kubernetes.io/origin`, removed again on arrival): rendered objects point at their
 source file rather than at the kustomization, even through name prefixes and overlays.
+
+Two things keep the builds cheap. They read a copy of the trees in which CRD schemas are
+stripped (`prepare_mirror`; the plain-file parse writes it). And a root that only lists
+resources, through bases that do the same, is not built at all: kustomize would output its
+files' objects unchanged, so they are taken from the parse (`resources_only_files`), unless
+kustomize could object to something in them (then it is built after all).
 """
 
 from __future__ import annotations
@@ -532,6 +538,7 @@ def render_all(
 
     index = {d.resolve(): doc for d, doc in kustomizations.items()}
     results: dict[Path, tuple[list[KubeObject], str | None]] = {}
+    served_roots: set[Path] = set()
     builds: list[tuple[int, Path]] = []
     for directory in targets:
         if reason := missing_input(directory, index):
@@ -542,6 +549,7 @@ def render_all(
             and (served := _as_rendered(files, parsed)) is not None
         ):
             results[directory] = served, None
+            served_roots.add(directory)
         else:
             builds.append((_input_bytes(directory, index), directory))
     # The largest builds first, so that no long build starts last while a core idles.
@@ -559,6 +567,8 @@ def render_all(
         entry["status"] = "rendered" if reason is None else "failed"
         if reason:
             entry["reason"] = reason
+        if directory in served_roots:
+            entry["via"] = "plain files: resources only, nothing to build"
         directories.append(entry)
     failed = sum(1 for d in directories if d["status"] == "failed")
     return objects, {
