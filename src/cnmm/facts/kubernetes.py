@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from cnmm.findings import Location, Subject
@@ -304,6 +305,15 @@ class KubernetesFacts:
     namespaces: tuple[NamespaceFacts, ...] = ()
     capabilities: tuple[Capability, ...] = ()
     unavailable: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def workloads_by_namespace(self) -> Mapping[str, tuple[Workload, ...]]:
+        """Workloads by the namespace they land in (`default` for manifests naming none);
+        per-namespace rules look them up here instead of scanning every workload."""
+        found: dict[str, list[Workload]] = {}
+        for workload in self.workloads:
+            found.setdefault(workload.namespace or "default", []).append(workload)
+        return {namespace: tuple(items) for namespace, items in found.items()}
 
     def unavailable_reason(self, *resources: str) -> str | None:
         """The reason the first of `resources` that could not be read, if any."""

@@ -126,4 +126,4 @@ def presence(
 
 def workloads_in(facts: KubernetesFacts, namespace: str) -> list[Workload]:
     """Workloads whose (effective) namespace is `namespace`."""
-    return [w for w in facts.workloads if namespace_key(w.namespace) == namespace]
+    return list(facts.workloads_by_namespace.get(namespace, ()))
