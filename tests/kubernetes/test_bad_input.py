@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import subprocess
@@ -63,6 +64,11 @@ def test_acceptance_alias_bomb_binary_and_one_deployment(tmp_path: Path) -> None
         ("malformed.yaml", "apiVersion: v1\nkind: [ConfigMap\n", "invalid YAML"),
         ("tabs.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n", "invalid YAML"),
         ("dupe.yaml", "apiVersion: v1\nkind: ConfigMap\nkind: Secret\n", "duplicate key 'kind'"),
+        (
+            "template.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: {{ .ns }}\n",
+            "template placeholder such as {{ ... }}?) (line 4)",
+        ),
         ("deep.yaml", "x: " + "[" * 100_000 + "]" * 100_000 + "\n", "nesting deeper"),
         ("deep-block.yaml", "".join(" " * i + f"k{i}:\n" for i in range(700)) + "\n", "nesting"),
         ("bomb.yaml", ALIAS_BOMB, "alias"),
@@ -123,3 +129,51 @@ def test_nothing_readable_exits_4(tmp_path: Path) -> None:
     done = _cnmm("scan", str(tmp_path / "missing.yaml"), "--format", "json")
     assert done.returncode == 4
     assert json.loads(done.stdout)["fatal"].startswith("no readable input")
+
+
+def test_application_tags_are_valid_yaml(tmp_path: Path) -> None:
+    # mkdocs, CloudFormation and GitLab CI files use tags of their own: valid YAML, no error.
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: docs\nextra: {analytics: !ENV [ANALYTICS_ID, none]}\n"
+        "emoji: !!python/name:material.extensions.emoji.twemoji\n"
+    )
+    (tmp_path / "stack.yaml").write_text("Resources:\n  Bucket: {Name: !Sub '${AWS::StackName}'}\n")
+    (tmp_path / "tagged.yaml").write_text(DEPLOYMENT.replace("name: web,", "name: !web web,"))
+    result = run_scan(ScanRequest(paths=(str(tmp_path),)))
+    assert result.errors == []
+    (workload,) = result.facts.kubernetes.workloads  # type: ignore[union-attr]
+    assert workload.name == "web"
+
+
+def test_json_streams_and_json_with_comments(tmp_path: Path) -> None:
+    # kubectl reads JSON values one after another; devcontainer.json, tsconfig.json and
+    # VS Code settings are JSON with comments and trailing commas. Neither is bad input.
+    (tmp_path / ".devcontainer").mkdir()
+    (tmp_path / ".devcontainer" / "devcontainer.json").write_text(
+        '{\n  // the image\n  "image": "mcr.microsoft.com/devcontainers/go:1",\n'
+        '  /* "features": {"x": 1}, */\n  "runArgs": ["--init",],\n}\n'
+    )
+    (tmp_path / "stream.json").write_text(
+        '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}\n'
+        '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b//c"}}\n'
+    )
+    (tmp_path / "broken.json").write_text('{"apiVersion": "v1",\n "kind" "ConfigMap"}\n')
+    result = run_scan(ScanRequest(paths=(str(tmp_path),)))
+    errors = {Path(e.path).name: e.reason for e in result.errors}
+    assert list(errors) == ["broken.json"] and "line 2" in errors["broken.json"], errors
+    assert [(o.name, o.line) for o in result.plain_objects] == [("a", 1), ("b//c", 2)]
+
+
+def test_utf16_with_a_byte_order_mark_is_text(tmp_path: Path) -> None:
+    # kubectl reads UTF-16 files that start with a byte order mark (Windows editors write
+    # them); they are not binary files.
+    (tmp_path / "little.yaml").write_bytes(DEPLOYMENT.replace("\n", "\r\n").encode("utf-16"))
+    namespace = "kind: Namespace\napiVersion: v1\nmetadata: {name: shop}\n"
+    (tmp_path / "big.yaml").write_bytes(codecs.BOM_UTF16_BE + namespace.encode("utf-16-be"))
+    (tmp_path / "odd.yaml").write_bytes(codecs.BOM_UTF16_LE + b"k\x00i\x00n")
+    result = run_scan(ScanRequest(paths=(str(tmp_path),)))
+    errors = {Path(e.path).name: e.reason for e in result.errors}
+    assert errors == {"odd.yaml": "invalid UTF-16 (byte offset 6)"}, errors
+    assert sorted((o.kind, o.line) for o in result.plain_objects) == [
+        ("Deployment", 1), ("Namespace", 1)
+    ]  # fmt: skip

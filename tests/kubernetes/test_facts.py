@@ -193,6 +193,20 @@ def test_capability_is_recognised(name: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("cert-manager", "apiVersion: certmanager.k8s.io/v1alpha1\nkind: Certificate\n"),
+        ("network-policy", "apiVersion: extensions/v1beta1\nkind: NetworkPolicy\n"),
+    ],
+)
+def test_older_api_groups_of_a_capability(name: str, text: str) -> None:
+    found = facts(text + "metadata: {name: a, namespace: shop}\n")
+    assert {c.name for c in found.capabilities} == {name}
+    if name == "network-policy":
+        assert [n.name for n in found.namespaces if n.network_policies] == ["shop"]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         # Same kind names under other API groups are not these capabilities.

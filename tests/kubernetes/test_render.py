@@ -124,6 +124,63 @@ def test_overlays_point_at_the_base_file_and_line(tmp_path: Path) -> None:
     assert [o.path for o in generated] == [str(prod / "kustomization.yaml")]
 
 
+HPA = """\
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 4
+"""
+
+
+@needs_kubectl
+def test_unrelated_roots_with_the_same_names_are_all_judged(tmp_path: Path) -> None:
+    # Two apps of one repository, each its own Kustomize root, both deploy "web" with an HPA
+    # into the default namespace: they are different sources, and neither hides the other.
+    for app in ("blog", "shop"):
+        (tmp_path / app).mkdir()
+        (tmp_path / app / "web.yaml").write_text(DEPLOYMENT.format(replicas=2))
+        (tmp_path / app / "hpa.yaml").write_text(HPA)
+        (tmp_path / app / "kustomization.yaml").write_text("resources: [web.yaml, hpa.yaml]\n")
+    data = run_scan(ScanRequest(paths=(str(tmp_path),))).to_json()
+    assert data["renderers"]["kustomize"]["status"] == "ok", data["renderers"]
+    webs = [str(tmp_path / app / "web.yaml") for app in ("blog", "shop")]
+    judged = sorted(
+        f["location"]["path"] for f in data["findings"] if f["rule"] == "k8s.workload.replicas"
+    )
+    assert judged == webs
+    assert data["inventory"]["capabilities"]["hpa"] == [
+        str(tmp_path / app / "hpa.yaml") for app in ("blog", "shop")
+    ]
+    assert data["inventory"]["workloads"]["total"] == 2
+
+
+def test_rendered_objects_from_other_sources_are_kept(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from cnmm.collect.manifests import merge_rendered
+
+    text = DEPLOYMENT.format(replicas=2)
+    (plain,) = parse_text(text, str(tmp_path / "app" / "web.yaml")).objects
+    # Kustomize rendered the plain file; two charts render a Deployment of the same name.
+    rendered = [
+        replace(plain, origin="kustomize"),
+        *parse_text(text, str(tmp_path / "a" / "templates" / "web.yaml"), "helm").objects,
+        *parse_text(text, str(tmp_path / "b" / "templates" / "web.yaml"), "helm").objects,
+    ]
+    merged = merge_rendered([plain], rendered)
+    expected = [
+        str(tmp_path / d / f)
+        for d, f in (("app", "web.yaml"), ("a", "templates/web.yaml"), ("b", "templates/web.yaml"))
+    ]
+    assert [o.path for o in merged.judged] == expected
+    assert [o.path for o in merged.inventory] == expected
+    # The same source rendered twice into one namespace is still one object.
+    assert len(merge_rendered([plain], [*rendered, rendered[0]]).judged) == 3
+
+
 @needs_kubectl
 def test_components_missing_inputs_and_kustomize_messages(tmp_path: Path) -> None:
     app, component, broken = tmp_path / "app", tmp_path / "component", tmp_path / "broken"
@@ -348,8 +405,13 @@ def test_resources_only_roots_are_served_from_the_parse_as_kubectl_renders_them(
 @needs_kubectl
 def test_resources_only_roots_kustomize_would_refuse_are_built(tmp_path: Path) -> None:
     twice, odd, hidden = tmp_path / "twice", tmp_path / "odd", tmp_path / "hidden"
-    for folder in (twice, odd, hidden):
+    linked, above, shared = tmp_path / "linked", tmp_path / "above", tmp_path / "shared"
+    for folder in (twice, odd, hidden, linked, above, shared):
         folder.mkdir()
+    (shared / "web.yaml").write_text(DEPLOYMENT.format(replicas=4))
+    (linked / "web.yaml").symlink_to(shared / "web.yaml")
+    (linked / "kustomization.yaml").write_text("resources: [web.yaml]\n")
+    (above / "kustomization.yaml").write_text("resources: [../shared/web.yaml]\n")
     (twice / "a.yaml").write_text(DEPLOYMENT.format(replicas=1))
     (twice / "b.yaml").write_text(DEPLOYMENT.format(replicas=2))
     (twice / "kustomization.yaml").write_text("resources: [a.yaml, b.yaml]\n")
@@ -366,6 +428,10 @@ def test_resources_only_roots_kustomize_would_refuse_are_built(tmp_path: Path) -
     assert "already registered id" in entries["twice"]["reason"]
     assert entries["odd"]["status"] == "failed"
     assert "missing Resource metadata" in entries["odd"]["reason"]
+    # Files outside the kustomization's directory, through a link or not: kustomize refuses.
+    for name in ("linked", "above"):
+        assert entries[name]["status"] == "failed"
+        assert "is not in or below" in entries[name]["reason"]
     # A file the scan does not read is still rendered, by kubectl.
     assert entries["hidden"] == {"path": str(hidden), "objects": 1, "status": "rendered"}
     assert [o.body["spec"]["replicas"] for o in collection.rendered] == [3]
@@ -412,3 +478,31 @@ def test_the_copy_is_gone_once_rendering_is_over(tmp_path: Path, monkeypatch) ->
     collection = pending.result()
     assert [o.namespace for o in collection.rendered] == ["shop"]
     assert list(scratch.iterdir()) == []
+
+
+def test_helm_dependencies_of_requirements_and_file_urls(tmp_path: Path) -> None:
+    from cnmm.collect.helm import find_renderer
+
+    if not find_renderer()[0]:
+        pytest.skip("no Helm renderer (install cnmm[helm])")
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
+    # A chart beside the one that depends on it through file://: Helm still renders only
+    # what is under charts/.
+    _chart(tmp_path / "lib", {"cm.yaml": cm})
+    local = _chart(
+        tmp_path / "local",
+        {"cm.yaml": cm},
+        "dependencies:\n- {name: web, repository: 'file://../../lib/chart', version: 0.1.0}\n",
+    )
+    # apiVersion v1 charts list their dependencies in requirements.yaml.
+    old = _chart(tmp_path / "old", {"cm.yaml": cm})
+    (old / "requirements.yaml").write_text(
+        "dependencies:\n- {name: redis, version: 1.0.0, repository: https://charts.example.com}\n"
+    )
+    status = collect_manifests([tmp_path]).renderers["helm"]
+    entries = {c["path"]: c for c in status["charts"]}
+    for chart, dependency in ((local, "web"), (old, "redis")):
+        entry = entries[str(chart)]
+        assert entry["status"] in ("incomplete", "failed"), entry
+        assert dependency in entry["reason"] and "charts/" in entry["reason"], entry
+    assert entries[str(tmp_path / "lib" / "chart")]["status"] == "rendered"

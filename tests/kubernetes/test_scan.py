@@ -62,6 +62,15 @@ def test_multi_document_list_and_tool_configs(tmp_path: Path) -> None:
     assert data["findings"][0]["location"]["path"].endswith("all.yaml")
 
 
+def test_lists_with_empty_items_hold_nothing(tmp_path: Path) -> None:
+    (tmp_path / "lists.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMapList\nitems:\n---\napiVersion: v1\nkind: List\n"
+        "items: []\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app}\n"
+    )
+    kube = run_scan(ScanRequest(paths=(str(tmp_path),))).to_json()["inventory"]["kubernetes"]
+    assert kube["kinds"] == {"ServiceAccount": 1}
+
+
 def test_objects_keep_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "two.yaml").write_text("---\n# c\n" + deployment("a") + "---\n" + deployment("b"))
     result = run_scan(ScanRequest(paths=(str(tmp_path),)))
@@ -329,6 +338,11 @@ def test_tool_configuration_documents_are_not_objects(tmp_path: Path) -> None:
         "k3d.yaml": "apiVersion: k3d.io/v1alpha5\nkind: Simple\n",
         ".fluxschema.yml": "apiVersion: schema.plugin.fluxcd.io/v1beta1\nkind: Config\n",
         "kubelet.yaml": "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n",
+        "scorecard.yaml": (
+            "apiVersion: scorecard.operatorframework.io/v1alpha3\nkind: Configuration\n"
+        ),
+        "plugin.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: ConfigManagementPlugin\n",
+        "ksonnet-app.yaml": "apiVersion: 0.1.0\nkind: ksonnet.io/app\nname: guestbook\n",
     }
     for name, text in tools.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -336,10 +350,33 @@ def test_tool_configuration_documents_are_not_objects(tmp_path: Path) -> None:
     (tmp_path / "flux.yaml").write_text(
         "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps}\n"
     )
+    (tmp_path / "app.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\n"
+    )
     result = run_scan(ScanRequest(paths=(str(tmp_path),), render=False))
     assert [(o.kind, o.group) for o in result.plain_objects] == [
-        ("Kustomization", "kustomize.toolkit.fluxcd.io")  # a Flux object is a cluster object
+        ("Application", "argoproj.io"),
+        ("Kustomization", "kustomize.toolkit.fluxcd.io"),  # a Flux object is a cluster object
     ]
+
+
+def test_a_flux_kustomization_named_kustomization_yaml_is_an_object(tmp_path: Path) -> None:
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "apps" / "kustomization.yaml").write_text(
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n"
+        "metadata: {name: apps, namespace: flux-system}\nspec: {path: ./apps}\n"
+    )
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "kustomization.yaml").write_text("resources: []\n")
+    data = run_scan(ScanRequest(paths=(str(tmp_path),))).to_json()
+    inventory = data["inventory"]
+    assert inventory["kubernetes"]["kinds_by_api_group"] == {
+        "Kustomization.kustomize.toolkit.fluxcd.io": 1
+    }
+    assert inventory["kustomizations"] == [str(tmp_path / "base")]
+    assert inventory["capabilities"]["flux"] == [str(tmp_path / "apps" / "kustomization.yaml")]
+    built = [d["path"] for d in data["renderers"]["kustomize"]["directories"]]
+    assert built == [str(tmp_path / "base")]
 
 
 def test_cluster_options_need_cluster() -> None:

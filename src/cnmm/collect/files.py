@@ -13,6 +13,7 @@ directory being walked).
 
 from __future__ import annotations
 
+import codecs
 import errno
 import fnmatch
 import os
@@ -233,7 +234,15 @@ def read_bytes(path: Path, max_size: int) -> bytes:
 
 
 def decode(raw: bytes) -> str:
-    """Bytes -> text, refusing binary data and invalid UTF-8 (a BOM is allowed)."""
+    """Bytes -> text, refusing binary data and invalid UTF-8 (a BOM is allowed). A UTF-16
+    byte order mark means UTF-16 text, as for kubectl (Windows tools write such files)."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not raw.startswith(
+        codecs.BOM_UTF32_LE
+    ):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise FileReadError(f"invalid UTF-16 (byte offset {exc.start})") from None
     if b"\x00" in raw[:8192]:
         raise FileReadError("binary file (contains NUL bytes), not YAML/JSON")
     try:

@@ -65,19 +65,23 @@ def find_renderer() -> tuple[str, str | None]:
 
 
 def missing_dependencies(chart: Path) -> list[str]:
-    """Dependencies in Chart.yaml with neither a directory nor an archive under `charts/`."""
-    try:
-        meta = yaml.load(
-            (chart / "Chart.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
-        )
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return []
-    deps = meta.get("dependencies") if isinstance(meta, dict) else None
+    """Dependencies with neither a directory nor an archive under `charts/`: those of
+    Chart.yaml and of requirements.yaml (apiVersion v1 charts; Helm still reads it). Helm
+    renders only what is under charts/, `file://` dependencies included (`helm dependency
+    build` copies them there)."""
+    deps: list[Any] = []
+    for name in ("Chart.yaml", "requirements.yaml"):
+        try:
+            meta = yaml.load((chart / name).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        found = meta.get("dependencies") if isinstance(meta, dict) else None
+        deps.extend(found if isinstance(found, list) else [])
     missing = []
-    for dep in deps if isinstance(deps, list) else []:
+    for dep in deps:
         name = str(dep.get("name", "")) if isinstance(dep, dict) else ""
-        if not name or str(dep.get("repository", "")).startswith("file://"):
-            continue  # file:// dependencies are read from their own directory
+        if not name:
+            continue
         charts = chart / "charts"
         if (charts / name).is_dir() or any(charts.glob(f"{name}-*.tgz")):
             continue

@@ -51,7 +51,8 @@ WORKLOAD_KINDS: dict[tuple[str, str], tuple[tuple[str, ...], bool, bool]] = {
 CAPABILITY_GROUPS: dict[str, tuple[str, ...]] = {
     "argocd": (),  # argoproj.io is shared with Rollouts/Workflows: matched by kind below
     "flux": (".fluxcd.io",),  # toolkit controllers and extensions (ArtifactGenerator)
-    "cert-manager": ("cert-manager.io", "acme.cert-manager.io"),
+    # certmanager.k8s.io: cert-manager's group before v0.11 (still in older repositories).
+    "cert-manager": ("cert-manager.io", "acme.cert-manager.io", "certmanager.k8s.io"),
     "istio": (".istio.io",),
     "linkerd": ("linkerd.io", ".linkerd.io"),
     "spire": ("spire.spiffe.io",),
@@ -252,6 +253,7 @@ def _capabilities(obj: KubeObject, workload: Workload | None) -> list[Capability
         found.append(Capability("pdb", obj, kind))
     if (group, kind) in {
         ("networking.k8s.io", "NetworkPolicy"),
+        ("extensions", "NetworkPolicy"),  # the same object, served until Kubernetes 1.16
         ("cilium.io", "CiliumNetworkPolicy"),
         ("cilium.io", "CiliumClusterwideNetworkPolicy"),
         ("crd.projectcalico.org", "NetworkPolicy"),
@@ -392,7 +394,7 @@ def facts_from_objects(
                 DisruptionBudget(obj, _map(spec.get("selector")),
                                  spec.get("minAvailable"), spec.get("maxUnavailable"))
             )  # fmt: skip
-        elif group == "networking.k8s.io" and kind == "NetworkPolicy":
+        elif group in ("networking.k8s.io", "extensions") and kind == "NetworkPolicy":
             policies.append(NetworkPolicy(obj, _map(spec.get("podSelector"))))
             ns_policies.setdefault(namespace_key(obj.namespace), []).append(obj)
         elif group == "cilium.io" and kind == "CiliumNetworkPolicy":

@@ -136,6 +136,9 @@ def resources_only_files(
         return None
     if doc.get("kind", "Kustomization") != "Kustomization":
         return None
+    file = find_kustomization(directory)
+    if file is None or file.is_symlink():  # kustomize does not read a linked kustomization
+        return None
     refs = [*(doc.get("resources") or []), *(doc.get("bases") or [])]
     if not refs or not all(isinstance(r, str) for r in refs):
         return None
@@ -146,6 +149,9 @@ def resources_only_files(
         if path is None:
             return None
         if path.is_file() and path.suffix in MANIFEST_SUFFIXES:
+            # kustomize refuses files (links followed) outside the kustomization's directory.
+            if key not in path.parents:
+                return None
             files.append(path)
         elif path.is_dir() and (inner := resources_only_files(path, kustomizations, seen)):
             files.extend(inner)

@@ -15,6 +15,7 @@ read as plain files: they are rendered (see `cnmm.collect.helm`).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import tempfile
@@ -50,7 +51,13 @@ TOOL_CONFIG_GROUPS = (
     "kubelet.config.k8s.io", "kubeproxy.config.k8s.io", "kubescheduler.config.k8s.io",
     "apiserver.config.k8s.io", "audit.k8s.io", "builtin", "tilt.dev", "garden.io",
     "clusterctl.cluster.x-k8s.io", "client.authentication.k8s.io", "plugin.fluxcd.io",
+    "scorecard.operatorframework.io",
 )  # fmt: skip
+# (group, kind) of tool documents in groups that also hold cluster objects: an Argo CD plugin
+# configuration is read by the plugin's sidecar, it is not a custom resource.
+TOOL_CONFIG_KINDS = frozenset({("argoproj.io", "ConfigManagementPlugin")})
+# Kubernetes kinds are CamelCase names; anything else (`kind: ksonnet.io/app`) is not an object.
+_KIND_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 
 class _Loader(yaml.CSafeLoader):
@@ -61,6 +68,19 @@ _Loader.add_constructor(
     "tag:yaml.org,2002:value",
     lambda loader, node: loader.construct_scalar(node),  # type: ignore[arg-type]
 )
+
+
+def _untagged(loader: yaml.CSafeLoader, node: yaml.Node) -> Any:
+    """A node with an application tag (`!ENV`, `!Ref`, `!reference`) as if it had none: such
+    files (mkdocs, CloudFormation, GitLab CI) are valid YAML, not unreadable input."""
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_Loader.add_constructor(None, _untagged)  # None: every tag without a constructor of its own
 
 
 class ParseError(Exception):
@@ -76,7 +96,7 @@ def is_tool_config(api_version: str, kind: str) -> bool:
     group = api_version.rpartition("/")[0] if "/" in api_version else api_version
     if api_version == "v1" and kind == "Config":  # a kubeconfig
         return True
-    if group.startswith("skaffold"):
+    if group.startswith("skaffold") or (group, kind) in TOOL_CONFIG_KINDS:
         return True
     return any(group == g or group.endswith("." + g) for g in TOOL_CONFIG_GROUPS)
 
@@ -161,6 +181,13 @@ def _yaml_error(exc: yaml.MarkedYAMLError) -> ParseError:
     if nesting_refused(exc):
         # libyaml's scanner refuses 1000 open levels before our event count reaches ours.
         return ParseError(f"nesting deeper than {MAX_DEPTH} levels", line)
+    if "unhashable key" in str(exc.problem):
+        # `namespace: {{ .ns }}` reads as a mapping used as a key: a template, not YAML.
+        return ParseError(
+            "invalid YAML: a mapping or list used as a key (an unrendered template "
+            "placeholder such as {{ ... }}?)",
+            line,
+        )
     return ParseError(reason, line)
 
 
@@ -182,14 +209,18 @@ def objects_from_document(
     if not isinstance(doc, Mapping):
         return [], []
     api_version, kind = doc.get("apiVersion"), doc.get("kind")
-    if not isinstance(api_version, str) or not isinstance(kind, str) or not kind:
+    if not isinstance(api_version, str) or not isinstance(kind, str):
+        return [], []
+    if not _KIND_NAME.fullmatch(kind):
         return [], []
     if is_tool_config(api_version, kind):
         return [], [f"{api_version} {kind}"]
-    if kind.endswith("List") and isinstance(doc.get("items"), list):
+    items = doc.get("items")
+    # `items:` left empty (null) is an empty list to kubectl, not an object of kind *List.
+    if kind.endswith("List") and (isinstance(items, list) or (items is None and "items" in doc)):
         objects: list[KubeObject] = []
         tools: list[str] = []
-        for item in doc["items"]:
+        for item in items or []:
             found, tool = objects_from_document(item, path, line, origin)
             objects.extend(found)
             tools.extend(tool)
@@ -263,6 +294,8 @@ def parse_text(text: str, path: str, origin: str = "file", light: str | None = N
     except ParseError as exc:
         if light is not text:
             return parse_text_whole(text, path, origin)
+        if (json_docs := json_documents(text, exc)) is not None:
+            return _objects_of(json_docs, path, origin)
         return FileParse(path, error=_located(exc))
     return _objects_of(docs, path, origin)
 
@@ -272,8 +305,51 @@ def parse_text_whole(text: str, path: str, origin: str = "file") -> FileParse:
     try:
         docs = parse_documents(text)
     except ParseError as exc:
+        if (json_docs := json_documents(text, exc)) is not None:
+            return _objects_of(json_docs, path, origin)
         return FileParse(path, error=_located(exc))
     return _objects_of(docs, path, origin)
+
+
+# A JSON string (kept as it is), a comment, or a comma that only a closing bracket follows.
+_JSON_COMMENT = re.compile(r'"(?:\\.|[^"\\\n])*"|//[^\n]*|/\*.*?\*/', re.S)
+_JSON_TRAILING_COMMA = re.compile(r'"(?:\\.|[^"\\\n])*"|,(?=\s*[\]}])')
+_JSON_VALUE = re.compile(r"\S")  # where the next value starts
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise ValueError("duplicate key")
+    return found
+
+
+def json_documents(text: str, problem: ParseError) -> list[tuple[Any, int]] | None:
+    """The documents of JSON that is not YAML, or None: a stream of JSON values one after
+    another (kubectl reads those) or JSON with comments and trailing commas (JSONC, as in
+    devcontainer.json and tsconfig.json). Only tried when YAML found a syntax error in a
+    text that starts like JSON; the YAML problem stands when this reading fails too."""
+    if not problem.reason.startswith("invalid YAML") or not text.lstrip().startswith(("{", "[")):
+        return None
+
+    def blank(match: re.Match[str]) -> str:  # comments go, their line breaks stay
+        token = match.group(0)
+        return token if token.startswith('"') else "\n" * token.count("\n")
+
+    clean = _JSON_COMMENT.sub(blank, text)
+    clean = _JSON_TRAILING_COMMA.sub(lambda m: m.group(0) if m.group(0) != "," else "", clean)
+    decoder = json.JSONDecoder(object_pairs_hook=_unique_pairs)
+    docs: list[tuple[Any, int]] = []
+    position, line = 0, 1
+    try:
+        while (start := _JSON_VALUE.search(clean, position)) is not None:
+            line += clean.count("\n", position, start.start())
+            doc, position = decoder.raw_decode(clean, start.start())
+            docs.append((doc, line))
+            line += clean.count("\n", start.start(), position)
+    except (ValueError, RecursionError):
+        return None
+    return docs
 
 
 def _objects_of(docs: list[tuple[Any, int]], path: str, origin: str) -> FileParse:
@@ -420,22 +496,28 @@ def start_manifests(
         d: file for d in found.directories if (file := kustomize.find_kustomization(d)) is not None
     }
     result.helm_charts = [str(c) for c in charts]
-    result.kustomizations = [str(k) for k in kustomizations]
 
     patch_files: set[Path] = set()
     kustomize_files: dict[Path, Mapping[str, Any]] = {}
-    for directory, file in kustomizations.items():
+    for directory, file in list(kustomizations.items()):
         doc, error = _kustomization(file, options.walk.max_file_size)
+        if _is_cluster_object(doc):
+            # A Flux `Kustomization` (or any object) saved as kustomization.yaml is a
+            # manifest like any other, and its directory no Kustomize directory.
+            del kustomizations[directory]
+            continue
         kustomize_files[directory] = doc
         patch_files |= kustomize.patch_files(directory, doc)
         if error:
             result.errors.append(FileError(str(file), error))
+    result.kustomizations = [str(k) for k in kustomizations]
+    kustomization_files = set(kustomizations.values())
 
     files = [
         f
         for f in found.files
         if not _under_chart_templates(f, all_charts)
-        and f.name not in kustomize.KUSTOMIZATION_FILES
+        and f not in kustomization_files
         and not (patch_files and f.resolve() in patch_files)
     ]
 
@@ -505,6 +587,18 @@ def start_manifests(
         return background.submit(render)
     finally:
         background.shutdown(wait=False)  # its threads end when their work is done
+
+
+def _is_cluster_object(doc: Mapping[str, Any]) -> bool:
+    """Whether a kustomization file's document is a cluster object rather than Kustomize's
+    configuration (which has no apiVersion, or a kustomize.config.k8s.io one)."""
+    api_version, kind = doc.get("apiVersion"), doc.get("kind")
+    return (
+        isinstance(api_version, str)
+        and isinstance(kind, str)
+        and bool(api_version)
+        and not is_tool_config(api_version, kind)
+    )
 
 
 def _kustomization(path: Path, max_size: int) -> tuple[Mapping[str, Any], str | None]:
@@ -591,7 +685,6 @@ def merge_rendered(plain: list[KubeObject], rendered: list[KubeObject]) -> Merge
         variants.setdefault(id(source), []).append(replace(obj, path=source.path, line=source.line))
     judged: list[KubeObject] = []
     inventory: list[KubeObject] = []
-    seen: set[tuple[str, str, str | None, str]] = set()
     for obj in plain:
         forms = variants.get(id(obj))
         if not forms:
@@ -599,13 +692,18 @@ def merge_rendered(plain: list[KubeObject], rendered: list[KubeObject]) -> Merge
             inventory.append(obj)
             continue
         inventory.append(forms[0])
+        # Two overlays rendering this source into one namespace deploy one object; another
+        # source with the same kind and name (an unrelated app elsewhere) is another object.
+        seen: set[tuple[str, str, str | None, str]] = set()
         for form in forms:
             if identity(form) not in seen:
                 seen.add(identity(form))
                 judged.append(form)
+    # Likewise per source file: a generated ConfigMap rendered by two overlays is one.
+    unsourced_seen: set[tuple[str, tuple[str, str, str | None, str]]] = set()
     for obj in unsourced:
-        if identity(obj) not in seen:
-            seen.add(identity(obj))
+        if (obj.path, identity(obj)) not in unsourced_seen:
+            unsourced_seen.add((obj.path, identity(obj)))
             judged.append(obj)
             inventory.append(obj)
     return Merged(judged, inventory)
