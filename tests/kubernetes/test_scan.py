@@ -343,6 +343,12 @@ def test_tool_configuration_documents_are_not_objects(tmp_path: Path) -> None:
         ),
         "plugin.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: ConfigManagementPlugin\n",
         "ksonnet-app.yaml": "apiVersion: 0.1.0\nkind: ksonnet.io/app\nname: guestbook\n",
+        "suite.yaml": "apiVersion: test.gatekeeper.sh/v1alpha1\nkind: Suite\ntests: []\n",
+        "catalog.yaml": "apiVersion: gator.gatekeeper.sh/v1alpha1\nkind: PolicyCatalog\n",
+        "update.yaml": (
+            "apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\n"
+            "request: {operation: UPDATE, object: {apiVersion: v1, kind: Pod}}\n"
+        ),
     }
     for name, text in tools.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

@@ -52,6 +52,9 @@ TOOL_CONFIG_GROUPS = (
     "apiserver.config.k8s.io", "audit.k8s.io", "builtin", "tilt.dev", "garden.io",
     "clusterctl.cluster.x-k8s.io", "client.authentication.k8s.io", "plugin.fluxcd.io",
     "scorecard.operatorframework.io",
+    # gator (Gatekeeper's CLI): test suites and policy catalogs; AdmissionReview is only ever
+    # a webhook request (gator reads it as test input), never an object stored in a cluster.
+    "test.gatekeeper.sh", "gator.gatekeeper.sh", "admission.k8s.io",
 )  # fmt: skip
 # (group, kind) of tool documents in groups that also hold cluster objects: an Argo CD plugin
 # configuration is read by the plugin's sidecar, it is not a custom resource.
