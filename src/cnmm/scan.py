@@ -128,7 +128,7 @@ class ScanResult:
             "images": image_inventory(counted),
             "helm_charts": list(self.helm_charts),
             "kustomizations": list(self.kustomizations),
-            "capabilities": capability_inventory(kube),
+            "capabilities": capability_inventory(counted),
         }
         for key, value in self.repository_inventory.items():
             inventory.setdefault(key, value)

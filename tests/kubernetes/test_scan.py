@@ -165,6 +165,23 @@ def test_kustomize_rendering(tmp_path: Path) -> None:
     assert digest[0]["outcome"] == "pass" and digest[0]["location"]["path"].endswith("deploy.yaml")
 
 
+def test_capability_evidence_names_every_source_file(tmp_path: Path) -> None:
+    # Two versions of one policy, each rendered by its own kustomization: one object in a
+    # cluster, but both files are evidence (as they are when nothing is rendered).
+    if shutil.which("kubectl") is None and os.environ.get("CI") != "true":
+        pytest.skip("kubectl is not installed: Kustomize cannot be rendered")
+    policy = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: p}\n"
+    for version in ("v1", "v2"):
+        (tmp_path / version).mkdir()
+        (tmp_path / version / "policy.yaml").write_text(policy)
+        (tmp_path / version / "kustomization.yaml").write_text("resources: [policy.yaml]\n")
+    for render in (False, True):
+        data = run_scan(ScanRequest(paths=(str(tmp_path),), render=render)).to_json()
+        assert data["inventory"]["capabilities"]["kyverno"] == [
+            str(tmp_path / "v1" / "policy.yaml"), str(tmp_path / "v2" / "policy.yaml")
+        ], render  # fmt: skip
+
+
 def test_kustomize_patch_files_are_not_objects(tmp_path: Path) -> None:
     (tmp_path / "deploy.yaml").write_text(deployment())
     (tmp_path / "patch.yaml").write_text(
