@@ -182,6 +182,32 @@ def test_rendered_objects_from_other_sources_are_kept(tmp_path: Path) -> None:
 
 
 @needs_kubectl
+def test_a_base_outside_the_scan_is_still_one_source(tmp_path: Path) -> None:
+    # `cnmm scan overlays/`: the base is built by both overlays but not read as a plain
+    # file; its one Deployment is still one source for the inventory.
+    base, dev, prod = (
+        tmp_path / "base",
+        tmp_path / "overlays" / "dev",
+        tmp_path / "overlays" / "prod",
+    )
+    for folder in (base, dev, prod):
+        folder.mkdir(parents=True)
+    (base / "web.yaml").write_text(DEPLOYMENT.format(replicas=1))
+    (base / "kustomization.yaml").write_text("resources: [web.yaml]\n")
+    (dev / "kustomization.yaml").write_text("resources: [../../base]\nnamespace: dev\n")
+    (prod / "kustomization.yaml").write_text(
+        "resources: [../../base]\nnamespace: prod\nnamePrefix: shop-\n"
+    )
+    data = run_scan(ScanRequest(paths=(str(tmp_path / "overlays"),))).to_json()
+    assert data["renderers"]["kustomize"]["status"] == "ok", data["renderers"]
+    assert data["inventory"]["kubernetes"]["rendered_objects"] == 2
+    assert data["inventory"]["workloads"]["total"] == 1
+    judged = {(f["subject"]["namespace"], f["subject"]["name"])
+              for f in data["findings"] if f["rule"] == "k8s.workload.replicas"}  # fmt: skip
+    assert judged == {("dev", "web"), ("prod", "shop-web")}  # both deployments still judged
+
+
+@needs_kubectl
 def test_components_missing_inputs_and_kustomize_messages(tmp_path: Path) -> None:
     app, component, broken = tmp_path / "app", tmp_path / "component", tmp_path / "broken"
     for folder in (app, component, broken):

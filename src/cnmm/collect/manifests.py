@@ -27,7 +27,14 @@ from typing import Any
 
 import yaml
 
-from cnmm.collect.files import FileReadError, Walk, WalkOptions, read_text, walk
+from cnmm.collect.files import (
+    DEFAULT_MAX_FILE_SIZE,
+    FileReadError,
+    Walk,
+    WalkOptions,
+    read_text,
+    walk,
+)
 from cnmm.facts import FileError
 from cnmm.facts.kubernetes import KubeObject
 from cnmm.yamlsource import nesting_refused, yaml_problem
@@ -628,7 +635,8 @@ class Merged:
     (one per distinct namespace/name: overlays into two namespaces are two deployments),
     plus rendered objects that come from no plain file (Helm output, generators).
     `inventory`: one entry per source object (a plain object in its first rendering, or a
-    rendered object without a plain source), so a base rendered by three overlays counts once.
+    rendered object without a plain source), so a base rendered by three overlays counts once
+    (even when the base lies outside the scanned paths: that file is then read here).
     """
 
     judged: list[KubeObject]
@@ -678,11 +686,22 @@ def merge_rendered(plain: list[KubeObject], rendered: list[KubeObject]) -> Merge
             known[absolute] = obj.path
     variants: dict[int, list[KubeObject]] = {}
     unsourced: list[KubeObject] = []
+    # Files kustomize read but the scan did not (a base outside the scanned paths): their
+    # objects are not counted, but they tell which renderings share one source.
+    unread: dict[str, list[KubeObject]] = {}
+    outside_source: dict[int, int] = {}  # id(rendered object) -> id(its source there)
     for obj in rendered:
         source = _source_of(obj, plain_at) if obj.origin == "kustomize" else None
         if source is None:
             if obj.origin == "kustomize" and os.path.isabs(obj.path):
+                if obj.path not in plain_at and obj.path not in unread:
+                    unread[obj.path] = list(
+                        parse_file(Path(obj.path), DEFAULT_MAX_FILE_SIZE).objects
+                    )
+                outside = _source_of(obj, unread)
                 obj = replace(obj, path=_display_path(obj.path, known))
+                if outside is not None:
+                    outside_source[id(obj)] = id(outside)
             unsourced.append(obj)
             continue
         variants.setdefault(id(source), []).append(replace(obj, path=source.path, line=source.line))
@@ -704,9 +723,16 @@ def merge_rendered(plain: list[KubeObject], rendered: list[KubeObject]) -> Merge
                 judged.append(form)
     # Likewise per source file: a generated ConfigMap rendered by two overlays is one.
     unsourced_seen: set[tuple[str, tuple[str, str, str | None, str]]] = set()
+    counted: set[int] = set()
     for obj in unsourced:
         if (obj.path, identity(obj)) not in unsourced_seen:
             unsourced_seen.add((obj.path, identity(obj)))
             judged.append(obj)
-            inventory.append(obj)
+            # The renderings of one object in an unread file count once, like those of a
+            # plain object.
+            key = outside_source.get(id(obj))
+            if key is None or key not in counted:
+                inventory.append(obj)
+            if key is not None:
+                counted.add(key)
     return Merged(judged, inventory)
