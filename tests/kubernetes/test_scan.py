@@ -402,6 +402,43 @@ def test_a_flux_kustomization_named_kustomization_yaml_is_an_object(tmp_path: Pa
     assert built == [str(tmp_path / "base")]
 
 
+def test_files_tests_only_assert_are_not_objects(tmp_path: Path) -> None:
+    # kyverno/policies layout: a chainsaw test applies the policy and pods and asserts the
+    # expected states; a Kyverno CLI test feeds a resource and names the mutated result.
+    policy = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: p}\n"
+    files = {
+        "p.yaml": policy + "spec: {rules: []}\n",
+        ".chainsaw-test/chainsaw-test.yaml": (
+            "apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: Test\nmetadata: {name: t}\n"
+            "spec:\n  steps:\n  - try:\n    - apply: {file: ../p.yaml}\n"
+            "    - assert: {file: policy-ready.yaml}\n    - apply: {file: good.yaml}\n"
+            "    - assert: {file: good.yaml}\n"
+            "    - error: {file: 'bad-*.yaml'}\n"
+        ),
+        ".chainsaw-test/policy-ready.yaml": policy + "status: {ready: true}\n",
+        ".chainsaw-test/good.yaml": deployment("good"),
+        ".chainsaw-test/bad-1.yaml": deployment("bad"),
+        ".kyverno-test/kyverno-test.yaml": (
+            "apiVersion: cli.kyverno.io/v1alpha1\nkind: Test\nmetadata: {name: k}\n"
+            "policies: [../p.yaml]\nresources: [resource.yaml]\n"
+            "results:\n- {policy: p, rule: r, resources: [web], kind: Deployment,\n"
+            "   patchedResources: patched.yaml, result: pass}\n"
+        ),
+        ".kyverno-test/resource.yaml": deployment("web"),
+        ".kyverno-test/patched.yaml": deployment("web"),
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    result = run_scan(ScanRequest(paths=(str(tmp_path),), render=False))
+    assert sorted(os.path.relpath(o.path, tmp_path) for o in result.plain_objects) == [
+        ".chainsaw-test/good.yaml", ".kyverno-test/resource.yaml", "p.yaml"
+    ]  # fmt: skip
+    inventory = result.to_json()["inventory"]
+    assert inventory["kubernetes"]["kinds"] == {"ClusterPolicy": 1, "Deployment": 2}
+    assert inventory["capabilities"]["kyverno"] == [str(tmp_path / "p.yaml")]
+
+
 def test_cluster_options_need_cluster() -> None:
     done = invoke("x", "--context", "prod")
     assert done.exit_code == 2

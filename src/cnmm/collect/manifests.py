@@ -7,7 +7,8 @@ eating memory or crashing. Duplicate mapping keys are errors too (the API server
 
 Documents that configure tools rather than the cluster (Kustomization/Component, skaffold,
 kind, Backstage entities, CLI test files, kubeconfigs, component configs) are recognised and
-not counted as cluster objects; Kustomize patch files are partial objects and skipped too.
+not counted as cluster objects; Kustomize patch files are partial objects and skipped too,
+and so are files that policy tests only assert (`cnmm.collect.testfiles`).
 `*List` kinds are expanded into their items. Files under a Helm chart's `templates/` are not
 read as plain files: they are rendered (see `cnmm.collect.helm`).
 """
@@ -27,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from cnmm.collect import testfiles
 from cnmm.collect.files import (
     DEFAULT_MAX_FILE_SIZE,
     FileReadError,
@@ -210,6 +212,10 @@ class FileParse:
     tool_configs: tuple[str, ...] = ()  # "apiVersion kind" of each tool document
     error: str | None = None
     other_documents: int = 0  # documents that are neither (kustomize would refuse them)
+    # Real paths that test documents here use as expected states / send to a cluster
+    # (see cnmm.collect.testfiles).
+    expected_files: tuple[str, ...] = ()
+    sent_files: tuple[str, ...] = ()
 
 
 def objects_from_document(
@@ -366,12 +372,19 @@ def _objects_of(docs: list[tuple[Any, int]], path: str, origin: str) -> FilePars
     objects: list[KubeObject] = []
     tools: list[str] = []
     other = 0
+    expected: list[str] = []
+    sent: list[str] = []
     for doc, line in docs:
         found, tool = objects_from_document(doc, path, line, origin)
         objects.extend(found)
         tools.extend(tool)
         other += doc is not None and not found and not tool
-    return FileParse(path, tuple(objects), tuple(tools), other_documents=other)
+        if tool and isinstance(doc, Mapping):
+            exp, snt = testfiles.references(doc, path)
+            expected.extend(exp)
+            sent.extend(snt)
+    return FileParse(path, tuple(objects), tuple(tools), other_documents=other,
+                     expected_files=tuple(expected), sent_files=tuple(sent))  # fmt: skip
 
 
 def parse_file(path: Path, max_size: int, copy_to: Path | None = None) -> FileParse:
@@ -574,6 +587,12 @@ def start_manifests(
                 result.objects.extend(parse.objects)
                 if parse.tool_configs:
                     result.tool_configs[parse.path] = list(parse.tool_configs)
+            # Files that tests only assert (expected states) are not objects to deploy.
+            if expected := testfiles.expectation_files(
+                (p.expected_files, p.sent_files) for p in parses
+            ):
+                drop = {p.path for p in parses if os.path.realpath(p.path) in expected}
+                result.objects = [o for o in result.objects if o.path not in drop]
             if not options.render:
                 done: Future[ManifestCollection] = Future()
                 done.set_result(result)
