@@ -221,11 +221,18 @@ def test_components_missing_inputs_and_kustomize_messages(tmp_path: Path) -> Non
         "patches:\n- {path: missing.yaml}\n"
     )
     (broken / "kustomization.yaml").write_text("resources: [web.yaml]\nnotAField: 1\n")
+    helm = tmp_path / "helm"
+    helm.mkdir()
+    (helm / "kustomization.yaml").write_text(
+        "helmCharts:\n- {name: redis, repo: https://charts.example.com, version: 1.0.0}\n"
+    )
     (broken / "web.yaml").write_text(DEPLOYMENT.format(replicas=2))
     status = run_scan(ScanRequest(paths=(str(tmp_path),))).renderers["kustomize"]
     entries = {Path(d["path"]).name: d for d in status["directories"]}
     # A Component cannot be built alone: it is never rendered as a root.
-    assert set(entries) == {"app", "broken"}
+    assert set(entries) == {"app", "broken", "helm"}
+    assert entries["helm"]["status"] == "failed"
+    assert entries["helm"]["reason"].startswith("helmCharts: Kustomize's Helm inflation is not run")
     assert entries["app"]["status"] == "failed"
     assert entries["app"]["reason"] == (
         f"params.env: no such file (needed by {app / 'kustomization.yaml'})"

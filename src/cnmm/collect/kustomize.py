@@ -237,6 +237,13 @@ def missing_input(
     doc = _doc_of(directory, key, kustomizations)
     if doc is None:
         return None
+    if doc.get("helmCharts") or doc.get("helmChartInflationGenerator"):
+        # kubectl refuses these without --enable-helm, which runs helm and can download
+        # charts: a scan does neither. The chart directory, when scanned, renders as a chart.
+        return (
+            "helmCharts: Kustomize's Helm inflation is not run (it needs --enable-helm and "
+            f"may download charts) (in {kustomization_file(directory)})"
+        )
     wanted = [*_generator_files(doc), *(str(p) for p in _patch_paths(doc))]
     for ref in wanted:
         path = _local(directory, ref)
