@@ -424,10 +424,13 @@ def parse_files(
     `copies`: files whose mirror copy the parse writes (see `parse_file`)."""
     copies = copies or {}
     cores = workers if workers is not None else (os.cpu_count() or 1)
-    total_bytes = 0
-    for p in paths[: PARALLEL_MIN_FILES * 4]:
+    sample = paths[: PARALLEL_MIN_FILES * 4]
+    sampled_bytes = 0
+    for p in sample:
         with contextlib.suppress(OSError):
-            total_bytes += p.stat().st_size
+            sampled_bytes += p.stat().st_size
+    # Thousands of small files are as much work as a few large ones: extrapolate the sample.
+    total_bytes = sampled_bytes * len(paths) // max(1, len(sample))
     if cores < 2 or len(paths) < PARALLEL_MIN_FILES or total_bytes < PARALLEL_MIN_BYTES:
         results = []
         for p in paths:
