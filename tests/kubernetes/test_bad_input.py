@@ -69,6 +69,17 @@ def test_acceptance_alias_bomb_binary_and_one_deployment(tmp_path: Path) -> None
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: {{ .ns }}\n",
             "template placeholder such as {{ ... }}?) (line 4)",
         ),
+        (
+            "jinja.yaml",
+            "{% raw %}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n{% endraw %}\n",
+            "invalid YAML: line 1 holds an unrendered template tag ({% raw %}); found character",
+        ),
+        (
+            "control.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n{{- if .Values.a }}\n"
+            "  labels: {a: b}\n{{- end }}\n",
+            "line 5 holds an unrendered template tag ({{- if .Values.a }}); ",
+        ),
         ("deep.yaml", "x: " + "[" * 100_000 + "]" * 100_000 + "\n", "nesting deeper"),
         ("deep-block.yaml", "".join(" " * i + f"k{i}:\n" for i in range(700)) + "\n", "nesting"),
         ("bomb.yaml", ALIAS_BOMB, "alias"),

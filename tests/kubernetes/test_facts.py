@@ -221,6 +221,26 @@ def test_kind_names_alone_prove_nothing(text: str) -> None:
     assert facts(text).capabilities == ()
 
 
+@pytest.mark.parametrize(
+    ("metadata", "name"),
+    [
+        ("{annotations: {linkerd.io/inject: enabled}}", "linkerd"),
+        ("{annotations: {dapr.io/enabled: 'true', dapr.io/app-id: web}}", "dapr"),
+        ("{labels: {sidecar.istio.io/inject: 'true'}}", "istio"),
+        ("{annotations: {sidecar.istio.io/inject: 'True'}}", "istio"),
+        ("{annotations: {linkerd.io/inject: disabled, dapr.io/enabled: 'false'}}", None),
+        # Linkerd and Dapr read annotations only: such a label injects nothing.
+        ("{labels: {linkerd.io/inject: enabled, dapr.io/enabled: 'true'}}", None),
+    ],
+)
+def test_pods_opting_in_to_a_sidecar_reveal_its_project(metadata: str, name: str | None) -> None:
+    found = facts(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+        f"spec: {{template: {{metadata: {metadata}, spec: {POD_SPEC}}}}}\n"
+    )
+    assert [c.name for c in found.capabilities] == ([name] if name else [])
+
+
 def test_crds_reveal_projects() -> None:
     crd = (
         "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"

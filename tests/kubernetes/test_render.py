@@ -519,23 +519,90 @@ def test_helm_dependencies_of_requirements_and_file_urls(tmp_path: Path) -> None
     if not find_renderer()[0]:
         pytest.skip("no Helm renderer (install cnmm[helm])")
     cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
-    # A chart beside the one that depends on it through file://: Helm still renders only
-    # what is under charts/.
-    _chart(tmp_path / "lib", {"cm.yaml": cm})
-    local = _chart(
-        tmp_path / "local",
-        {"cm.yaml": cm},
-        "dependencies:\n- {name: web, repository: 'file://../../lib/chart', version: 0.1.0}\n",
-    )
     # apiVersion v1 charts list their dependencies in requirements.yaml.
     old = _chart(tmp_path / "old", {"cm.yaml": cm})
     (old / "requirements.yaml").write_text(
         "dependencies:\n- {name: redis, version: 1.0.0, repository: https://charts.example.com}\n"
     )
+    # A file:// dependency that is not on disk cannot be built either.
+    gone = _chart(
+        tmp_path / "gone",
+        {"cm.yaml": cm},
+        "dependencies:\n- {name: web, repository: 'file://../../nowhere', version: 0.1.0}\n",
+    )
     status = collect_manifests([tmp_path]).renderers["helm"]
     entries = {c["path"]: c for c in status["charts"]}
-    for chart, dependency in ((local, "web"), (old, "redis")):
+    for chart, dependency in ((old, "redis"), (gone, "web")):
         entry = entries[str(chart)]
         assert entry["status"] in ("incomplete", "failed"), entry
         assert dependency in entry["reason"] and "charts/" in entry["reason"], entry
-    assert entries[str(tmp_path / "lib" / "chart")]["status"] == "rendered"
+
+
+CM_FROM_LIB = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ include "lib.name" . }}}\n'
+
+
+def test_helm_file_dependencies_on_disk_render_with_their_parent(tmp_path: Path) -> None:
+    from cnmm.collect.helm import find_renderer
+
+    if not find_renderer()[0]:
+        pytest.skip("no Helm renderer (install cnmm[helm])")
+    # As in linkerd2: charts share a library chart beside them through file://, and
+    # `helm dependency build` would only copy it under charts/ (nothing to fetch).
+    lib = tmp_path / "lib" / "chart"
+    (lib / "templates").mkdir(parents=True)
+    (lib / "Chart.yaml").write_text("apiVersion: v2\nname: lib\nversion: 0.1.0\n")
+    (lib / "templates" / "_names.tpl").write_text('{{- define "lib.name" -}}from-lib{{- end }}\n')
+    (lib / "templates" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lib-cm}\n"
+    )
+    app = _chart(
+        tmp_path / "app",
+        {"cm.yaml": CM_FROM_LIB},
+        "dependencies:\n- {name: lib, repository: 'file://../../lib/chart', version: 0.1.0}\n",
+    )
+    collection = collect_manifests([tmp_path / "app"])
+    (entry,) = collection.renderers["helm"]["charts"]
+    assert entry["status"] == "rendered" and "reason" not in entry, entry
+    where = {o.name: o.path for o in collection.rendered}
+    assert where == {
+        "from-lib": str(app / "templates" / "cm.yaml"),
+        "lib-cm": str(lib / "templates" / "cm.yaml"),
+    }
+    assert not (app / "charts").exists()  # rendered from a copy: the tree is left alone
+
+
+def test_helm_dependencies_the_values_leave_out_are_not_missing(tmp_path: Path) -> None:
+    from cnmm.collect.helm import find_renderer
+
+    if not find_renderer()[0]:
+        pytest.skip("no Helm renderer (install cnmm[helm])")
+    # As in external-secrets: an optional subchart from a registry, off by default.
+    chart = _chart(
+        tmp_path,
+        {"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"},
+        "dependencies:\n"
+        "- {name: redis, version: 1.0.0, repository: 'oci://example.com/charts',"
+        " condition: 'redis.enabled'}\n"
+        "- {name: cache, version: 1.0.0, repository: 'oci://example.com/charts',"
+        " condition: 'cache.on,global.cache', tags: [extras]}\n",
+    )
+    (chart / "values.yaml").write_text(
+        "redis: {enabled: false}\ncache: {on: maybe}\nglobal: {cache: false}\n"
+    )
+    on = tmp_path / "on.yaml"
+    on.write_text("redis: {enabled: true}\n")
+
+    def entry(*values: str) -> dict:
+        options = ManifestOptions(values=values)
+        (found,) = collect_manifests([chart], options).renderers["helm"]["charts"]
+        return found
+
+    off, enabled = entry(), entry(str(on))
+    if find_renderer()[0] == "helm-python-sdk":
+        assert off["status"] == "rendered" and "reason" not in off, off
+        assert off["objects"] == 1
+        assert enabled["status"] == "incomplete", enabled
+    else:  # the binary refuses a chart with any dependency missing, needed or not
+        assert off["status"] == "failed" and "not needed under these values" in off["reason"]
+        assert enabled["status"] == "failed"
+    assert "redis" in enabled["reason"] and "cache" not in enabled["reason"]

@@ -5,16 +5,21 @@ Each chart renders with its default values plus every `--values` file that appli
 point at their template file (from Helm's `# Source:` header) and, where the template makes
 it unambiguous, at the line of its `kind:` (the template's lines are not the output's lines).
 Charts whose templates need values the defaults do not give fail, per chart, with Helm's
-message. Dependencies listed in Chart.yaml but not vendored under `charts/` are named: the
-binary refuses such a chart; the SDK renders the rest and the chart is marked `incomplete`.
+message. A `file://` dependency that is on disk but not under `charts/` is put there in a
+temporary copy of the chart, as `helm dependency build` would (nothing is fetched); other
+dependencies not vendored under `charts/` are named: the binary refuses such a chart; the SDK
+renders the rest and the chart is marked `incomplete`, unless the values leave them out
+(`condition`, `tags`): then the SDK's output is the whole chart.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -64,29 +69,99 @@ def find_renderer() -> tuple[str, str | None]:
     return "helm-python-sdk", None
 
 
-def missing_dependencies(chart: Path) -> list[str]:
-    """Dependencies with neither a directory nor an archive under `charts/`: those of
-    Chart.yaml and of requirements.yaml (apiVersion v1 charts; Helm still reads it). Helm
-    renders only what is under charts/, `file://` dependencies included (`helm dependency
-    build` copies them there)."""
-    deps: list[Any] = []
+def _dependencies(chart: Path) -> list[Mapping[str, Any]]:
+    """The dependencies of Chart.yaml and of requirements.yaml (apiVersion v1 charts; Helm
+    still reads it)."""
+    deps: list[Mapping[str, Any]] = []
     for name in ("Chart.yaml", "requirements.yaml"):
         try:
             meta = yaml.load((chart / name).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         found = meta.get("dependencies") if isinstance(meta, dict) else None
-        deps.extend(found if isinstance(found, list) else [])
-    missing = []
-    for dep in deps:
-        name = str(dep.get("name", "")) if isinstance(dep, dict) else ""
-        if not name:
+        deps.extend(d for d in (found if isinstance(found, list) else []) if isinstance(d, dict))
+    return deps
+
+
+def _vendored(chart: Path, name: str) -> bool:
+    charts = chart / "charts"
+    return (charts / name).is_dir() or any(charts.glob(f"{name}-*.tgz"))
+
+
+def local_dependencies(chart: Path) -> dict[str, Path]:
+    """`file://` dependencies not vendored under `charts/` whose chart is on disk: name ->
+    its directory. `helm dependency build` would only copy them there, so they render."""
+    found: dict[str, Path] = {}
+    for dep in _dependencies(chart):
+        name, repository = str(dep.get("name") or ""), str(dep.get("repository") or "").strip()
+        if not name or not repository.startswith("file://") or _vendored(chart, name):
             continue
-        charts = chart / "charts"
-        if (charts / name).is_dir() or any(charts.glob(f"{name}-*.tgz")):
+        source = (chart / repository.removeprefix("file://")).resolve()
+        if (source / "Chart.yaml").is_file():
+            found[name] = source
+    return found
+
+
+def _disabled(dep: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
+    """Whether Helm leaves a dependency out under `values`: the first of its `condition`
+    paths that holds a boolean decides; else its `tags` (out when one is false and none is
+    true)."""
+    for condition in str(dep.get("condition") or "").split(","):
+        value: Any = values if condition.strip() else None
+        for key in condition.strip().split("."):
+            value = value.get(key) if isinstance(value, Mapping) else None
+        if isinstance(value, bool):
+            return not value
+    tags, names = values.get("tags"), dep.get("tags")
+    if not isinstance(tags, Mapping) or not isinstance(names, list):
+        return False
+    flags = [tags[n] for n in names if isinstance(tags.get(n), bool)]
+    return bool(flags) and not any(flags)
+
+
+def chart_values(chart: Path, files: Iterable[Path] = ()) -> dict[str, Any]:
+    """The chart's values.yaml merged with `files` (later wins); unreadable ones are skipped
+    (rendering reports them)."""
+    merged: dict[str, Any] = {}
+    for file in (chart / "values.yaml", *files):
+        try:
+            loaded = yaml.safe_load(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
-        missing.append(name)
-    return missing
+        if isinstance(loaded, dict):
+            merged = _merge(merged, loaded)
+    return merged
+
+
+def missing_dependencies(
+    chart: Path, values: Mapping[str, Any] | None = None
+) -> tuple[list[str], list[str]]:
+    """Dependencies with neither a directory nor an archive under `charts/`, nor a chart on
+    disk that a `file://` repository names (those render, see `local_dependencies`): those
+    the chart needs, and those `values` (its condition or tags) leave out."""
+    local = local_dependencies(chart)
+    needed: list[str] = []
+    unneeded: list[str] = []
+    for dep in _dependencies(chart):
+        name = str(dep.get("name") or "")
+        if name and name not in local and not _vendored(chart, name):
+            (unneeded if values is not None and _disabled(dep, values) else needed).append(name)
+    return needed, unneeded
+
+
+@contextlib.contextmanager
+def _with_dependencies(chart: Path, local: Mapping[str, Path]) -> Iterator[Path]:
+    """The chart directory to render: the chart itself, or with `local` dependencies a
+    temporary copy that has them under `charts/` (the scanned tree is never written)."""
+    if not local:
+        yield chart
+        return
+    with tempfile.TemporaryDirectory(prefix="cnmm-chart-") as tmp:
+        staged = Path(tmp) / chart.name
+        shutil.copytree(chart, staged)
+        for name, source in local.items():
+            shutil.copytree(source, staged / "charts" / name)
+        yield staged
 
 
 _KIND_LINE = r"^kind:\s*[\"']?{}[\"']?\s*(#.*)?$"
@@ -121,7 +196,7 @@ def template_lines(template: Path, kinds: list[str]) -> list[int | None]:
 
 
 def _objects(
-    chart: Path, sources: Iterable[tuple[str, str]]
+    chart: Path, sources: Iterable[tuple[str, str]], local: Mapping[str, Path]
 ) -> tuple[list[KubeObject], str | None]:
     from cnmm.collect.manifests import parse_text
 
@@ -129,9 +204,13 @@ def _objects(
     for source, text in sources:
         if not source.endswith((".yaml", ".yml", ".json")) or not text.strip():
             continue
-        # Sources are "<chart name>/templates/x.yaml"; point at the file in this chart dir.
+        # Sources are "<chart name>/templates/x.yaml"; point at the file in this chart dir
+        # (or in the directory of a `file://` dependency, "<chart>/charts/<dep>/...").
         relative = source.split("/", 1)[1] if "/" in source else source
         path = chart / relative
+        parts = relative.split("/", 2)
+        if len(parts) == 3 and parts[0] == "charts" and parts[1] in local:
+            path = local[parts[1]] / parts[2]
         parsed = parse_text(text, str(path), origin="helm")
         if parsed.error:
             return [], f"{relative}: rendered output unreadable: {parsed.error}"
@@ -144,9 +223,9 @@ def _objects(
 
 
 def _render_binary(
-    helm: str, chart: Path, values: list[Path]
+    helm: str, chart: Path, values: list[Path], source: Path, local: Mapping[str, Path]
 ) -> tuple[list[KubeObject], str | None]:
-    command = [helm, "template", RELEASE_NAME, str(chart), "--namespace", NAMESPACE]
+    command = [helm, "template", RELEASE_NAME, str(source), "--namespace", NAMESPACE]
     for file in values:
         command += ["--values", str(file)]
     try:
@@ -160,10 +239,12 @@ def _render_binary(
         return [], (lines[-1] if lines else f"exit code {done.returncode}")[:500]
     parts = _SOURCE.split(done.stdout)
     # split() gives [preamble, source1, text1, source2, text2, ...]
-    return _objects(chart, zip(parts[1::2], parts[2::2], strict=False))
+    return _objects(chart, zip(parts[1::2], parts[2::2], strict=False), local)
 
 
-def _render_sdk(chart: Path, values: list[Path]) -> tuple[list[KubeObject], str | None]:
+def _render_sdk(
+    chart: Path, values: list[Path], source: Path, local: Mapping[str, Path]
+) -> tuple[list[KubeObject], str | None]:
     import helm_python
 
     merged: dict[str, Any] = {}
@@ -175,12 +256,12 @@ def _render_sdk(chart: Path, values: list[Path]) -> tuple[list[KubeObject], str 
         if isinstance(loaded, dict):
             merged = _merge(merged, loaded)
     try:
-        rendered = helm_python.Chart.load(str(chart)).render(
+        rendered = helm_python.Chart.load(str(source)).render(
             merged or None, name=RELEASE_NAME, namespace=NAMESPACE
         )
     except Exception as exc:  # the SDK raises HelmError subclasses with Helm's message
         return [], f"{type(exc).__name__}: {exc}"[:500]
-    return _objects(chart, sorted(rendered.items()))
+    return _objects(chart, sorted(rendered.items()), local)
 
 
 def render_all(
@@ -206,14 +287,22 @@ def render_all(
     entries: list[dict[str, Any]] = []
     for chart in charts:
         files = _values_for(chart, values)
-        if tool == "helm":
-            assert where is not None
-            found, reason = _render_binary(where, chart, files)
-        else:
-            found, reason = _render_sdk(chart, files)
+        local = local_dependencies(chart)
+        found: list[KubeObject] = []
+        reason: str | None = None
+        try:
+            with _with_dependencies(chart, local) as source:
+                if tool == "helm":
+                    assert where is not None
+                    found, reason = _render_binary(where, chart, files, source, local)
+                else:
+                    found, reason = _render_sdk(chart, files, source, local)
+        except OSError as exc:  # the copy with its file:// dependencies failed
+            reason = f"could not copy the chart with its file:// dependencies: {exc}"[:500]
         objects.extend(found)
         status = "rendered" if reason is None else "failed"
-        if missing := missing_dependencies(chart):
+        missing, unneeded = missing_dependencies(chart, chart_values(chart, files))
+        if missing:
             note = (
                 f"dependencies not vendored under charts/: {', '.join(missing)} "
                 "(`helm dependency build` fetches them)"
@@ -222,6 +311,12 @@ def render_all(
                 status, reason = "incomplete", f"rendered without them: {note}"
             elif "missing in charts/" not in reason:  # the binary already says so
                 reason = f"{reason}; {note}"
+        elif unneeded and reason is not None and "missing in charts/" in reason:
+            # The binary refuses a chart whatever its values leave out; the SDK renders it.
+            reason = (
+                f"{reason} (not needed under these values: {', '.join(unneeded)}; "
+                "`helm dependency build` fetches them)"
+            )
         entry: dict[str, Any] = {
             "path": str(chart),
             "status": status,

@@ -72,6 +72,13 @@ CAPABILITY_GROUPS: dict[str, tuple[str, ...]] = {
     "sealed-secrets": ("bitnami.com",),
 }
 ARGOCD_KINDS = frozenset({"Application", "ApplicationSet", "AppProject"})
+# Pods opt in to a mesh sidecar or the Dapr sidecar on the pod template's metadata:
+# (capability, key, value, whether a label counts too). Only Istio reads a label.
+POD_OPT_INS: tuple[tuple[str, str, str, bool], ...] = (
+    ("linkerd", "linkerd.io/inject", "enabled", False),
+    ("istio", "sidecar.istio.io/inject", "true", True),
+    ("dapr", "dapr.io/enabled", "true", False),
+)
 # Projects without CRDs of their own are recognised by their images.
 CAPABILITY_IMAGES: dict[str, tuple[str, ...]] = {
     "falco": ("falcosecurity/falco",),
@@ -273,6 +280,11 @@ def _capabilities(obj: KubeObject, workload: Workload | None) -> list[Capability
             for name, needles in CAPABILITY_IMAGES.items():
                 if any(n in image for n in needles):
                     found.append(Capability(name, obj, f"image {container.image}"))
+        template = workload.template
+        for name, key, value, label in POD_OPT_INS:
+            found_value = template.annotations.get(key) or (label and template.labels.get(key))
+            if str(found_value).lower() == value:
+                found.append(Capability(name, obj, f"pod {key}: {value}"))
     if kind == "Namespace" and group == "":
         annotations = _str_map(_dig(obj.body, ("metadata", "annotations")))
         labels = _str_map(_dig(obj.body, ("metadata", "labels")))

@@ -167,7 +167,7 @@ def parse_documents(
         try:
             _check_depth(text)
         except yaml.MarkedYAMLError as exc:
-            raise _yaml_error(exc) from None
+            raise _yaml_error(exc, text) from None
     composer = loader(text)
     docs: list[tuple[Any, int]] = []
     try:
@@ -178,7 +178,7 @@ def parse_documents(
             _bound(node, unique_keys)
             docs.append((composer.construct_document(node), node.start_mark.line + 1))
     except yaml.MarkedYAMLError as exc:
-        raise _yaml_error(exc) from None
+        raise _yaml_error(exc, text) from None
     except yaml.YAMLError as exc:
         raise ParseError(f"invalid YAML: {exc}") from None
     except RecursionError:
@@ -188,7 +188,10 @@ def parse_documents(
     return docs
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError) -> ParseError:
+_TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}")
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, text: str) -> ParseError:
     reason, line = yaml_problem(exc)
     if nesting_refused(exc):
         # libyaml's scanner refuses 1000 open levels before our event count reaches ours.
@@ -200,6 +203,18 @@ def _yaml_error(exc: yaml.MarkedYAMLError) -> ParseError:
             "placeholder such as {{ ... }}?)",
             line,
         )
+    # Jinja/Liquid (`{% raw %}` in documentation snippets) or Go template control lines
+    # (`{{- if ... }}`) where YAML fails: say so rather than only what the parser saw.
+    marks = [m for m in (exc.context_mark, exc.problem_mark) if m is not None]
+    lines = text.split("\n")  # libyaml's lines (a lone \r aside)
+    for number in sorted({m.line for m in marks}):
+        tag = _TEMPLATE_TAG.search(lines[number]) if number < len(lines) else None
+        if tag:
+            return ParseError(
+                f"invalid YAML: line {number + 1} holds an unrendered template tag "
+                f"({tag.group()[:40]}); {reason.removeprefix('invalid YAML: ')}",
+                line,
+            )
     return ParseError(reason, line)
 
 
