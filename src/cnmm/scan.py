@@ -194,7 +194,7 @@ def _all_non_root(w: Any, test: Callable[[Any, Any], bool]) -> bool:
 
 def image_inventory(kube: KubernetesFacts) -> dict[str, int]:
     """Distinct image references: total, latest-or-untagged, digest-pinned."""
-    from cnmm.rules.kubernetes.image_tag_pinned import image_parts
+    from cnmm.rules.kubernetes.image_tag_pinned import KO_PREFIX, image_parts
 
     images = {c.image for w in kube.workloads for c in w.template.all_containers if c.image}
     latest = 0
@@ -203,7 +203,7 @@ def image_inventory(kube: KubernetesFacts) -> dict[str, int]:
         _repo, tag, pinned = image_parts(image)
         if pinned:
             digest += 1
-        elif tag in (None, "latest"):
+        elif tag in (None, "latest") and not image.startswith(KO_PREFIX):
             latest += 1
     return {"total": len(images), "latest_or_untagged": latest, "digest_pinned": digest}
 

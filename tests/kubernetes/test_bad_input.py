@@ -175,6 +175,23 @@ def test_json_streams_and_json_with_comments(tmp_path: Path) -> None:
     assert [(o.name, o.line) for o in result.plain_objects] == [("a", 1), ("b//c", 2)]
 
 
+def test_json_with_comments_before_the_first_value(tmp_path: Path) -> None:
+    # kedacore/keda's devcontainer.json opens with `//` comment lines and indents with tabs
+    # (which YAML refuses): still JSON with comments, not bad input.
+    (tmp_path / "devcontainer.json").write_text(
+        "// For format details, see the devcontainer docs\n/* more */\n"
+        '{\n\t"name": "Go",\n\t"runArgs": [\n\t\t// "-u", "vscode",\n\t\t"--init",\n\t],\n}\n'
+    )
+    (tmp_path / "cm.json").write_text(
+        '// a ConfigMap\n{"apiVersion": "v1", "kind": "ConfigMap",\n\t"metadata": {"name": "c"}}\n'
+    )
+    (tmp_path / "comment-only.json").write_text("// nothing but a comment\n\tx: [\n")
+    result = run_scan(ScanRequest(paths=(str(tmp_path),)))
+    errors = {Path(e.path).name: e.reason for e in result.errors}
+    assert list(errors) == ["comment-only.json"], errors
+    assert [(o.name, o.line) for o in result.plain_objects] == [("c", 2)]
+
+
 def test_utf16_with_a_byte_order_mark_is_text(tmp_path: Path) -> None:
     # kubectl reads UTF-16 files that start with a byte order mark (Windows editors write
     # them); they are not binary files.

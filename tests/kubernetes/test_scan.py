@@ -359,6 +359,7 @@ def test_tool_configuration_documents_are_not_objects(tmp_path: Path) -> None:
             "apiVersion: scorecard.operatorframework.io/v1alpha3\nkind: Configuration\n"
         ),
         "plugin.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: ConfigManagementPlugin\n",
+        "kapp-config.yaml": "apiVersion: kapp.k14s.io/v1alpha1\nkind: Config\nrebaseRules: []\n",
         "ksonnet-app.yaml": "apiVersion: 0.1.0\nkind: ksonnet.io/app\nname: guestbook\n",
         "suite.yaml": "apiVersion: test.gatekeeper.sh/v1alpha1\nkind: Suite\ntests: []\n",
         "catalog.yaml": "apiVersion: gator.gatekeeper.sh/v1alpha1\nkind: PolicyCatalog\n",
@@ -437,6 +438,71 @@ def test_files_tests_only_assert_are_not_objects(tmp_path: Path) -> None:
     inventory = result.to_json()["inventory"]
     assert inventory["kubernetes"]["kinds"] == {"ClusterPolicy": 1, "Deployment": 2}
     assert inventory["capabilities"]["kyverno"] == [str(tmp_path / "p.yaml")]
+
+
+def test_conventional_test_steps_assert_files_are_not_objects(tmp_path: Path) -> None:
+    # open-telemetry/opentelemetry-operator layout: a chainsaw (or kuttl) test directory
+    # without a chainsaw-test.yaml runs its files by name: NN-<name>.yaml is applied,
+    # NN-assert.yaml / NN-errors.yaml (kuttl: also NN-assert-<more>.yaml) are expected.
+    role = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\n"
+    files = {
+        "conventional/00-install.yaml": deployment("app"),
+        "conventional/01-assert.yaml": role,
+        "conventional/01-errors.yml": deployment("gone"),
+        "conventional/02-Assert-role.yaml": role,
+        # With an explicit test, only what the test names counts as expected.
+        "explicit/chainsaw-test.yaml": (
+            "apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: Test\nmetadata: {name: t}\n"
+            "spec:\n  steps:\n  - try:\n    - apply: {file: 01-assert.yaml}\n"
+        ),
+        "explicit/01-assert.yaml": role,
+        "app/10-errors-page.yaml": deployment("errors-page"),  # applied elsewhere, below
+        "app/deploy/chainsaw-test.yaml": (
+            "apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: Test\nmetadata: {name: u}\n"
+            "spec:\n  steps:\n  - try:\n    - apply: {file: ../10-errors-page.yaml}\n"
+        ),
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    result = run_scan(ScanRequest(paths=(str(tmp_path),), render=False))
+    assert sorted(os.path.relpath(o.path, tmp_path) for o in result.plain_objects) == [
+        "app/10-errors-page.yaml", "conventional/00-install.yaml", "explicit/01-assert.yaml"
+    ]  # fmt: skip
+
+
+def test_files_a_chainsaw_test_only_patches_with_are_not_objects(tmp_path: Path) -> None:
+    # open-telemetry/opentelemetry-operator: a step merges a few labels into the collector
+    # the first step applied; the patch file is a partial object, not a second collector.
+    collector = "apiVersion: opentelemetry.io/v1beta1\nkind: OpenTelemetryCollector\n"
+    files = {
+        "chainsaw-test.yaml": (
+            "apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: Test\nmetadata: {name: t}\n"
+            "spec:\n  steps:\n  - try:\n    - apply: {file: 00-install.yaml}\n"
+            "  - try:\n    - patch: {file: 01-patch.yaml}\n    - update: {file: 02-update.yaml}\n"
+        ),
+        "00-install.yaml": collector + "metadata: {name: c}\nspec: {mode: deployment}\n",
+        "01-patch.yaml": collector + "metadata: {name: c, labels: {a: b}}\n",
+        "02-update.yaml": collector + "metadata: {name: c}\nspec: {mode: daemonset}\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    result = run_scan(ScanRequest(paths=(str(tmp_path),), render=False))
+    assert sorted(Path(o.path).name for o in result.plain_objects) == [
+        "00-install.yaml", "02-update.yaml"
+    ]  # fmt: skip
+
+
+def test_ko_build_references_are_not_latest_images(tmp_path: Path) -> None:
+    # knative/serving: `ko://<import path>` is built by ko and replaced by a digest at
+    # release; it is an image reference of its own kind, never `latest`.
+    (tmp_path / "d.yaml").write_text(
+        deployment("a").replace("nginx:1.25", "ko://knative.dev/serving/cmd/activator")
+        + "---\n"
+        + deployment("b").replace("nginx:1.25", "nginx")
+    )
+    inventory = run_scan(ScanRequest(paths=(str(tmp_path),))).to_json()["inventory"]
+    assert inventory["images"] == {"total": 2, "latest_or_untagged": 1, "digest_pinned": 0}
 
 
 def test_cluster_options_need_cluster() -> None:

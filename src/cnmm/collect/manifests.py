@@ -20,7 +20,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -66,8 +66,11 @@ TOOL_CONFIG_GROUPS = (
     "test.gatekeeper.sh", "gator.gatekeeper.sh", "admission.k8s.io",
 )  # fmt: skip
 # (group, kind) of tool documents in groups that also hold cluster objects: an Argo CD plugin
-# configuration is read by the plugin's sidecar, it is not a custom resource.
-TOOL_CONFIG_KINDS = frozenset({("argoproj.io", "ConfigManagementPlugin")})
+# configuration is read by the plugin's sidecar, it is not a custom resource; kapp reads its
+# `Config` from among the resources it deploys and never applies it.
+TOOL_CONFIG_KINDS = frozenset(
+    {("argoproj.io", "ConfigManagementPlugin"), ("kapp.k14s.io", "Config")}
+)
 # Kubernetes kinds are CamelCase names; anything else (`kind: ksonnet.io/app`) is not an object.
 _KIND_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
@@ -360,7 +363,10 @@ def json_documents(text: str, problem: ParseError) -> list[tuple[Any, int]] | No
     another (kubectl reads those) or JSON with comments and trailing commas (JSONC, as in
     devcontainer.json and tsconfig.json). Only tried when YAML found a syntax error in a
     text that starts like JSON; the YAML problem stands when this reading fails too."""
-    if not problem.reason.startswith("invalid YAML") or not text.lstrip().startswith(("{", "[")):
+    # devcontainer.json files often open with a `//` comment before the first brace.
+    if not problem.reason.startswith("invalid YAML") or not text.lstrip().startswith(
+        ("{", "[", "//", "/*")
+    ):
         return None
 
     def blank(match: re.Match[str]) -> str:  # comments go, their line breaks stay
@@ -368,6 +374,8 @@ def json_documents(text: str, problem: ParseError) -> list[tuple[Any, int]] | No
         return token if token.startswith('"') else "\n" * token.count("\n")
 
     clean = _JSON_COMMENT.sub(blank, text)
+    if not clean.lstrip().startswith(("{", "[")):
+        return None
     clean = _JSON_TRAILING_COMMA.sub(lambda m: m.group(0) if m.group(0) != "," else "", clean)
     decoder = json.JSONDecoder(object_pairs_hook=_unique_pairs)
     docs: list[tuple[Any, int]] = []
@@ -606,9 +614,11 @@ def start_manifests(
                 if parse.tool_configs:
                     result.tool_configs[parse.path] = list(parse.tool_configs)
             # Files that tests only assert (expected states) are not objects to deploy.
-            if expected := testfiles.expectation_files(
+            tests: list[tuple[Iterable[str], Iterable[str]]] = [
                 (p.expected_files, p.sent_files) for p in parses
-            ):
+            ]
+            tests.append((testfiles.conventional_expectations(str(f) for f in files), ()))
+            if expected := testfiles.expectation_files(tests):
                 drop = {p.path for p in parses if os.path.realpath(p.path) in expected}
                 result.objects = [o for o in result.objects if o.path not in drop]
             if not options.render:

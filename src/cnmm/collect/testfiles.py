@@ -8,23 +8,36 @@ names the expected outcome of a mutation or generation (`patchedResources`,
 `generatedResource`) beside the resources it feeds in. Counting those files as cluster
 objects would count each tested object twice and report policies that were never written.
 
-A file stays an object when any test also applies it (`apply`, `create`, `update`, `patch`,
-`delete`, Kyverno `resources`), so only files used solely as expectations are dropped.
+Chainsaw and kuttl also have a *conventional* layout, without a test document: in a directory
+with no `chainsaw-test.yaml`, files are named `<step>-<name>.yaml` and those named
+`<step>-assert.yaml` or `<step>-errors.yaml` (kuttl also allows `<step>-assert-<more>.yaml`)
+are the expected states of that step.
+
+A chainsaw `patch` file is a partial object merged into one the test applied before, so it
+is dropped too. A file stays an object when any test also applies it (`apply`, `create`,
+`update`, `delete`, Kyverno `resources`), so only files used solely as expectations or
+patches are dropped.
 """
 
 from __future__ import annotations
 
 import glob
 import os
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-# Chainsaw operations whose `file` is compared with the cluster rather than sent to it.
-_CHAINSAW_EXPECTED = frozenset({"assert", "error"})
-_CHAINSAW_SENT = frozenset({"apply", "create", "update", "patch", "delete"})
+# Chainsaw operations whose `file` is compared with the cluster rather than sent to it, and
+# `patch`, whose file is a partial object merged into one already applied (like a Kustomize
+# patch): neither is an object of its own.
+_CHAINSAW_EXPECTED = frozenset({"assert", "error", "patch"})
+_CHAINSAW_SENT = frozenset({"apply", "create", "update", "delete"})
 _KYVERNO_EXPECTED = ("patchedResource", "patchedResources", "generatedResource",
                      "generatedResources")  # fmt: skip
 _KYVERNO_SENT = ("resources", "targetResources")
+# Step files of chainsaw's and kuttl's conventional layout that hold expected states.
+_CONVENTIONAL_EXPECTED = re.compile(r"\d+-(?:assert|errors)(?:-[^.]*)?\.ya?ml", re.IGNORECASE)
+_EXPLICIT_TESTS = frozenset({"chainsaw-test.yaml", "chainsaw-test.yml"})
 
 
 def _files(directory: str, ref: Any) -> list[str]:
@@ -71,6 +84,24 @@ def references(doc: Mapping[str, Any], path: str) -> tuple[list[str], list[str]]
                 for key in _KYVERNO_EXPECTED:
                     expected.extend(_files(directory, result.get(key)))
     return expected, sent
+
+
+def conventional_expectations(paths: Iterable[str]) -> list[str]:
+    """Real paths of the assert/errors step files among `paths` that sit in a directory
+    without an explicit chainsaw test (chainsaw's and kuttl's conventional layout)."""
+    by_directory: dict[str, list[str]] = {}
+    for path in paths:
+        directory, name = os.path.split(path)
+        by_directory.setdefault(directory, []).append(name)
+    found: list[str] = []
+    for directory, names in by_directory.items():
+        if _EXPLICIT_TESTS.isdisjoint(names):
+            found.extend(
+                os.path.realpath(os.path.join(directory, name))
+                for name in names
+                if _CONVENTIONAL_EXPECTED.fullmatch(name)
+            )
+    return found
 
 
 def expectation_files(

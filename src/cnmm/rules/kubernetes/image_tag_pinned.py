@@ -3,6 +3,9 @@
 - **Passes**: every container image of the workload has a digest (`@sha256:...`) or a tag
   that is not `latest`.
 - **Fails**: an image has no tag (which means `latest`) or the tag `latest`.
+- **Passes** too: `ko://<import path>` references (knative and other ko-built projects):
+  not an image name but a Go package that `ko resolve` builds and replaces with a
+  digest-pinned reference, so it never means `latest`.
 - **Not applicable**: workloads without containers; images left empty (e.g. filled in by a
   Kustomize `images:` transformer that was not rendered) are reported as failing, since the
   configuration as scanned does not pin them.
@@ -27,10 +30,15 @@ def image_parts(image: str) -> tuple[str, str | None, str | None]:
     return repository, tag, digest or None
 
 
+KO_PREFIX = "ko://"  # a Go import path that ko builds and pins by digest at release
+
+
 def unpinned(image: str) -> str | None:
     """Why an image is not pinned by tag or digest, or None when it is."""
     if not image:
         return "no image"
+    if image.startswith(KO_PREFIX):
+        return None
     _repo, tag, digest = image_parts(image)
     if digest:
         return None
