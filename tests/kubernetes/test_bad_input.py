@@ -80,6 +80,11 @@ def test_acceptance_alias_bomb_binary_and_one_deployment(tmp_path: Path) -> None
             "  labels: {a: b}\n{{- end }}\n",
             "line 5 holds an unrendered template tag ({{- if .Values.a }}); ",
         ),
+        (
+            "comment.yaml",  # as istio's zzz_profile.yaml: a Go template comment over lines
+            "{{/*\nWARNING: generated, do not edit.\n*/}}\napiVersion: v1\n",
+            "line 1 holds an unrendered template tag ({{/*); ",
+        ),
         ("deep.yaml", "x: " + "[" * 100_000 + "]" * 100_000 + "\n", "nesting deeper"),
         ("deep-block.yaml", "".join(" " * i + f"k{i}:\n" for i in range(700)) + "\n", "nesting"),
         ("bomb.yaml", ALIAS_BOMB, "alias"),

@@ -362,6 +362,25 @@ def test_helm_objects_point_at_their_template_line(tmp_path: Path) -> None:
     assert lines[6] == "kind: Deployment"
 
 
+def test_helm_manifests_split_where_helm_splits_them(tmp_path: Path) -> None:
+    from cnmm.collect.helm import find_renderer
+
+    if not find_renderer()[0]:
+        pytest.skip("no Helm renderer (install cnmm[helm])")
+    # As in cert-manager's rbac.yaml: `{{- if ... -}}` trims the newlines around it, so the
+    # output reads `---# comment`; Helm still starts a new manifest there, YAML would not.
+    glued = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n\n---\n\n"
+        "{{- if .Values.replicas -}}\n\n# the second one\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: second}\n{{- end }}\n"
+    )
+    _chart(tmp_path, {"glued.yaml": glued})
+    collection = collect_manifests([tmp_path])
+    (entry,) = collection.renderers["helm"]["charts"]
+    assert entry["status"] == "rendered" and entry["objects"] == 2, entry
+    assert sorted(o.name for o in collection.rendered) == ["first", "second"]
+
+
 def test_helm_dependencies_not_vendored(tmp_path: Path) -> None:
     from cnmm.collect.helm import find_renderer
 
@@ -569,6 +588,36 @@ def test_helm_file_dependencies_on_disk_render_with_their_parent(tmp_path: Path)
         "lib-cm": str(lib / "templates" / "cm.yaml"),
     }
     assert not (app / "charts").exists()  # rendered from a copy: the tree is left alone
+
+
+def test_helm_file_dependencies_scanned_too_are_one_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cnmm.collect.helm import find_renderer
+
+    if not find_renderer()[0]:
+        pytest.skip("no Helm renderer (install cnmm[helm])")
+    # As in istio's manifests/: an umbrella chart renders charts beside it through file://;
+    # both are scanned, by relative paths. The dependency's template is one source, named
+    # as the scan names it, not by an absolute path.
+    lib = tmp_path / "charts" / "lib"
+    (lib / "templates").mkdir(parents=True)
+    (lib / "Chart.yaml").write_text("apiVersion: v2\nname: lib\nversion: 0.1.0\n")
+    (lib / "templates" / "web.yaml").write_text(DEPLOYMENT.format(replicas=2))
+    umbrella = tmp_path / "umbrella"
+    umbrella.mkdir()
+    (umbrella / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: umbrella\nversion: 0.1.0\n"
+        "dependencies:\n- {name: lib, repository: 'file://../charts/lib', version: 0.1.0}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    data = run_scan(ScanRequest(paths=("charts", "umbrella"), history=False)).to_json()
+    charts = {c["path"]: c for c in data["renderers"]["helm"]["charts"]}
+    assert charts["umbrella"]["status"] == "rendered" and charts["umbrella"]["objects"] == 1
+    assert data["inventory"]["workloads"]["total"] == 1
+    template = os.path.join("charts", "lib", "templates", "web.yaml")
+    located = {f["location"]["path"] for f in data["findings"] if f.get("location")}
+    assert located == {template}
 
 
 def test_helm_dependencies_the_values_leave_out_are_not_missing(tmp_path: Path) -> None:

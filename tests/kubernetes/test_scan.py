@@ -363,6 +363,9 @@ def test_tool_configuration_documents_are_not_objects(tmp_path: Path) -> None:
         "ksonnet-app.yaml": "apiVersion: 0.1.0\nkind: ksonnet.io/app\nname: guestbook\n",
         "suite.yaml": "apiVersion: test.gatekeeper.sh/v1alpha1\nkind: Suite\ntests: []\n",
         "catalog.yaml": "apiVersion: gator.gatekeeper.sh/v1alpha1\nkind: PolicyCatalog\n",
+        "package/crossplane.yaml": (
+            "apiVersion: meta.pkg.crossplane.io/v1\nkind: Configuration\nmetadata: {name: p}\n"
+        ),
         "update.yaml": (
             "apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\n"
             "request: {operation: UPDATE, object: {apiVersion: v1, kind: Pod}}\n"
@@ -377,10 +380,14 @@ def test_tool_configuration_documents_are_not_objects(tmp_path: Path) -> None:
     (tmp_path / "app.yaml").write_text(
         "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\n"
     )
+    (tmp_path / "install.yaml").write_text(  # installs a Crossplane package: an object
+        "apiVersion: pkg.crossplane.io/v1\nkind: Configuration\nmetadata: {name: p}\n"
+    )
     result = run_scan(ScanRequest(paths=(str(tmp_path),), render=False))
     assert [(o.kind, o.group) for o in result.plain_objects] == [
         ("Application", "argoproj.io"),
         ("Kustomization", "kustomize.toolkit.fluxcd.io"),  # a Flux object is a cluster object
+        ("Configuration", "pkg.crossplane.io"),
     ]
 
 

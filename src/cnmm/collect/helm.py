@@ -15,6 +15,7 @@ renders the rest and the chart is marked `incomplete`, unless the values leave t
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 import subprocess
@@ -31,6 +32,11 @@ RELEASE_NAME = "release"
 NAMESPACE = "default"
 TIMEOUT_SECONDS = 60
 _SOURCE = re.compile(r"^# Source: (.+)$", re.M)
+# Helm splits a template's output into manifests at every line starting with `---`, also
+# when `{{-` trimmed the newline after it (`---# comment`, `---apiVersion: v1`), which YAML
+# would not read as a document start. The binary prints manifests split already; the SDK
+# returns each template's raw output, so it is split the same way here.
+_MANIFEST_SEPARATOR = re.compile(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*")
 
 
 def _values_for(chart: Path, values: Iterable[str]) -> list[Path]:
@@ -96,7 +102,9 @@ def local_dependencies(chart: Path) -> dict[str, Path]:
         name, repository = str(dep.get("name") or ""), str(dep.get("repository") or "").strip()
         if not name or not repository.startswith("file://") or _vendored(chart, name):
             continue
-        source = (chart / repository.removeprefix("file://")).resolve()
+        # Joined lexically, as Helm joins it: a relative chart path stays relative, so the
+        # dependency's objects are named like the same files read on their own.
+        source = Path(os.path.normpath(chart / repository.removeprefix("file://")))
         if (source / "Chart.yaml").is_file():
             found[name] = source
     return found
@@ -261,7 +269,15 @@ def _render_sdk(
         )
     except Exception as exc:  # the SDK raises HelmError subclasses with Helm's message
         return [], f"{type(exc).__name__}: {exc}"[:500]
-    return _objects(chart, sorted(rendered.items()), local)
+    split = {source: split_manifests(text) for source, text in rendered.items()}
+    return _objects(chart, sorted(split.items()), local)
+
+
+def split_manifests(text: str) -> str:
+    """A template's output as Helm itself splits it into manifests, one YAML document
+    each."""
+    parts = (part.strip() for part in _MANIFEST_SEPARATOR.split(text.strip()))
+    return "\n---\n".join(part for part in parts if part)
 
 
 def render_all(

@@ -64,6 +64,9 @@ TOOL_CONFIG_GROUPS = (
     # gator (Gatekeeper's CLI): test suites and policy catalogs; AdmissionReview is only ever
     # a webhook request (gator reads it as test input), never an object stored in a cluster.
     "test.gatekeeper.sh", "gator.gatekeeper.sh", "admission.k8s.io",
+    # Crossplane package metadata (crossplane.yaml): read by `crossplane xpkg build`, never
+    # created in a cluster (the package's Configuration/Provider in pkg.crossplane.io is).
+    "meta.pkg.crossplane.io",
 )  # fmt: skip
 # (group, kind) of tool documents in groups that also hold cluster objects: an Argo CD plugin
 # configuration is read by the plugin's sidecar, it is not a custom resource; kapp reads its
@@ -191,7 +194,8 @@ def parse_documents(
     return docs
 
 
-_TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}")
+# A Go template comment (`{{/*`, `{{- /*`) may close lines later: its opening is enough.
+_TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|\{\{-?\s*/\*")
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, text: str) -> ParseError:
