@@ -193,6 +193,35 @@ def test_capability_is_recognised(name: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "image"),
+    [
+        ("cert-manager", "quay.io/jetstack/cert-manager-controller:v1.16.1"),
+        ("crossplane", "xpkg.crossplane.io/crossplane/crossplane:v1.18.0"),
+        ("istio", "docker.io/istio/pilot:1.24.0"),
+        ("kyverno", "ghcr.io/kyverno/kyverno:v1.13.0"),
+        ("flux", "ghcr.io/fluxcd/source-controller:v1.4.1"),
+    ],
+)
+def test_a_projects_own_controller_image_reveals_it(name: str, image: str) -> None:
+    found = facts(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: c}\nspec:\n"
+        f"  template: {{spec: {{containers: [{{name: c, image: '{image}'}}]}}}}\n"
+    )
+    assert {c.name for c in found.capabilities} == {name}
+
+
+@pytest.mark.parametrize(
+    "image", ["ghcr.io/fluxcd/flagger:1.38.0", "ghcr.io/kyverno/kyverno-cli:v1.13.0"]
+)
+def test_other_images_of_an_organisation_reveal_nothing(image: str) -> None:
+    found = facts(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: c}\nspec:\n"
+        f"  template: {{spec: {{containers: [{{name: c, image: '{image}'}}]}}}}\n"
+    )
+    assert found.capabilities == ()
+
+
+@pytest.mark.parametrize(
     ("name", "text"),
     [
         ("cert-manager", "apiVersion: certmanager.k8s.io/v1alpha1\nkind: Certificate\n"),

@@ -79,13 +79,26 @@ POD_OPT_INS: tuple[tuple[str, str, str, bool], ...] = (
     ("istio", "sidecar.istio.io/inject", "true", True),
     ("dapr", "dapr.io/enabled", "true", False),
 )
-# Projects without CRDs of their own are recognised by their images.
+# Projects are also recognised by the images of their own components: those without CRDs
+# of their own, and installs (a chart with default values) that create no custom resource.
 CAPABILITY_IMAGES: dict[str, tuple[str, ...]] = {
     "falco": ("falcosecurity/falco",),
     "spire": ("spiffe/spire-server", "spiffe/spire-agent"),
     "argocd": ("argoproj/argocd",),
     "linkerd": ("linkerd/proxy", "linkerd/controller"),
     "opentelemetry": ("opentelemetry-collector",),
+    "cert-manager": ("jetstack/cert-manager-controller", "jetstack/cert-manager-webhook"),
+    "crossplane": ("crossplane/crossplane:", "crossplane/crossplane@"),
+    "istio": ("istio/pilot", "istio/proxyv2"),
+    "kyverno": ("kyverno/kyverno:", "kyverno/kyverno@", "kyverno/background-controller"),
+    "gatekeeper": ("openpolicyagent/gatekeeper",),
+    "prometheus-operator": ("prometheus-operator/prometheus-operator",),
+    "flux": ("fluxcd/source-controller", "fluxcd/kustomize-controller", "fluxcd/helm-controller"),
+    "keda": ("kedacore/keda",),
+    "external-secrets": ("external-secrets/external-secrets",),
+    "sealed-secrets": ("sealed-secrets-controller",),
+    "dapr": ("daprio/dapr",),
+    "chaos-mesh": ("chaos-mesh/chaos-mesh",),
 }
 # Names reported in `inventory.capabilities` (other records, e.g. VAP, stay internal).
 INVENTORY_CAPABILITIES = (
