@@ -243,6 +243,45 @@ def test_components_missing_inputs_and_kustomize_messages(tmp_path: Path) -> Non
 
 
 @needs_kubectl
+def test_external_plugins_and_missing_configurations_fail_up_front(tmp_path: Path) -> None:
+    roots = {name: tmp_path / name for name in ("fn", "config", "builtin")}
+    for folder in roots.values():
+        folder.mkdir()
+        (folder / "web.yaml").write_text(DEPLOYMENT.format(replicas=2))
+    (roots["fn"] / "fn.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: label\n  annotations:\n"
+        "    config.kubernetes.io/function: |\n      container: {image: example.com/fn:v1}\n"
+    )
+    (roots["fn"] / "kustomization.yaml").write_text(
+        "resources: [web.yaml]\ntransformers: [fn.yaml]\n"
+    )
+    (roots["config"] / "kustomization.yaml").write_text(
+        "resources: [web.yaml]\nconfigurations: [kustomizeconfig/kinds.yaml]\n"
+    )
+    # kustomize's own transformers need no plugin: that root builds.
+    (roots["builtin"] / "labels.yaml").write_text(
+        "apiVersion: builtin\nkind: LabelTransformer\nmetadata: {name: team}\n"
+        "labels: {team: shop}\nfieldSpecs: [{path: metadata/labels, create: true}]\n"
+    )
+    (roots["builtin"] / "kustomization.yaml").write_text(
+        "resources: [web.yaml]\ntransformers: [labels.yaml]\n"
+    )
+    status = run_scan(ScanRequest(paths=(str(tmp_path),))).renderers["kustomize"]
+    entries = {Path(d["path"]).name: d for d in status["directories"]}
+    assert entries["builtin"]["status"] == "rendered", entries["builtin"]
+    assert entries["fn"]["status"] == "failed"
+    assert entries["fn"]["reason"] == (
+        "fn.yaml (kind ConfigMap): an external plugin or KRM function, which kustomize runs "
+        "only with --enable-alpha-plugins and a scan does not run "
+        f"(in {roots['fn'] / 'kustomization.yaml'})"
+    )
+    assert entries["config"]["reason"] == (
+        "kustomizeconfig/kinds.yaml: no such file "
+        f"(needed by {roots['config'] / 'kustomization.yaml'})"
+    )
+
+
+@needs_kubectl
 def test_big_crds_render_from_a_stripped_copy(tmp_path: Path) -> None:
     app, plain, patched = tmp_path / "app", tmp_path / "plain", tmp_path / "patched"
     for folder in (app, plain, patched):

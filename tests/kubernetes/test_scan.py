@@ -194,6 +194,24 @@ def test_kustomize_patch_files_are_not_objects(tmp_path: Path) -> None:
     assert [o.path for o in result.plain_objects] == [str(tmp_path / "deploy.yaml")]
 
 
+def test_kustomize_plugin_configurations_are_not_objects(tmp_path: Path) -> None:
+    (tmp_path / "deploy.yaml").write_text(deployment())
+    # A KRM function's configuration may well be a ConfigMap: kustomize consumes it.
+    (tmp_path / "fn.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: label-namespace\n"
+        "  annotations:\n    config.kubernetes.io/function: |\n"
+        "      container: {image: example.com/fn:v1}\ndata: {label: team}\n"
+    )
+    (tmp_path / "gen.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: gen}\ndata: {a: b}\n"
+    )
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [deploy.yaml]\ntransformers: [fn.yaml]\ngenerators: [gen.yaml]\n"
+    )
+    result = run_scan(ScanRequest(paths=(str(tmp_path),), render=False))
+    assert [o.path for o in result.plain_objects] == [str(tmp_path / "deploy.yaml")]
+
+
 def test_helm_rendering_with_values(tmp_path: Path) -> None:
     from cnmm.collect.helm import find_renderer
 
@@ -351,6 +369,7 @@ def test_tool_configuration_documents_are_not_objects(tmp_path: Path) -> None:
         "kyverno-test.yaml": "apiVersion: cli.kyverno.io/v1alpha1\nkind: Test\n",
         "chainsaw-test.yaml": "apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: Test\n",
         "kubeconfig.yaml": "apiVersion: v1\nkind: Config\nclusters: []\n",
+        "scheduler-policy.json": '{"apiVersion": "v1", "kind": "Policy", "predicates": []}',
         "kuttl-test.yaml": "apiVersion: kuttl.dev/v1beta1\nkind: TestSuite\n",
         "k3d.yaml": "apiVersion: k3d.io/v1alpha5\nkind: Simple\n",
         ".fluxschema.yml": "apiVersion: schema.plugin.fluxcd.io/v1beta1\nkind: Config\n",

@@ -48,6 +48,7 @@ COMPONENT_KIND = "Component"
 # failed" err="..."`; only the quoted error is for people.
 _KLOG = re.compile(r'^[EWIF]\d{4} [\d:.]+\s+\d+ \S+\] "command failed" err="(.*)"$')
 _PATCH_KEYS = ("patchesStrategicMerge", "patchesJson6902", "patches")
+_PLUGIN_KEYS = ("generators", "transformers", "validators")
 _KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
 _RESOURCES_ONLY_KEYS = frozenset({"apiVersion", "kind", "resources", "bases"})
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -76,6 +77,21 @@ def patch_files(directory: Path, doc: Mapping[str, Any]) -> set[Path]:
             ref = item.get("path") if isinstance(item, Mapping) else item
             if (path := _local(directory, ref)) is not None:
                 found.add(path)
+    return found
+
+
+def plugin_config_files(directory: Path, doc: Mapping[str, Any]) -> set[Path]:
+    """Files a kustomization names under generators, transformers or validators: plugin and
+    KRM function configurations, which kustomize consumes and never outputs (even one shaped
+    like a ConfigMap is no cluster object). Directories there are left alone."""
+    found: set[Path] = set()
+    for key in _PLUGIN_KEYS:
+        for ref in doc.get(key) or []:
+            # Inline configurations (YAML text) are not paths.
+            if isinstance(ref, str) and "\n" not in ref:
+                path = _local(directory, ref)
+                if path is not None and path.is_file():
+                    found.add(path)
     return found
 
 
@@ -244,11 +260,24 @@ def missing_input(
             "helmCharts: Kustomize's Helm inflation is not run (it needs --enable-helm and "
             f"may download charts) (in {kustomization_file(directory)})"
         )
-    wanted = [*_generator_files(doc), *(str(p) for p in _patch_paths(doc))]
+    plugins = [r for k in _PLUGIN_KEYS for r in doc.get(k) or [] if isinstance(r, str)]
+    wanted = [
+        *_generator_files(doc),
+        *(str(p) for p in _patch_paths(doc)),
+        *(r for k in ("configurations", "crds") for r in doc.get(k) or [] if isinstance(r, str)),
+        *(r for r in plugins if "\n" not in r),
+    ]
     for ref in wanted:
         path = _local(directory, ref)
         if path is not None and not path.exists():
             return f"{ref}: no such file (needed by {kustomization_file(directory)})"
+    if external := _external_plugin(directory, plugins):
+        # kustomize loads these only with --enable-alpha-plugins, and they run containers,
+        # executables or scripts: a scan runs none of them.
+        return (
+            f"{external}: an external plugin or KRM function, which kustomize runs only with "
+            f"--enable-alpha-plugins and a scan does not run (in {kustomization_file(directory)})"
+        )
     for ref in [*(doc.get("resources") or []), *(doc.get("bases") or []),
                 *(doc.get("components") or [])]:  # fmt: skip
         if not isinstance(ref, str):
@@ -263,6 +292,31 @@ def missing_input(
             return f"{ref}: no such file or directory (needed by {kustomization_file(directory)})"
         if path.is_dir() and (reason := missing_input(path, kustomizations, seen)):
             return reason
+    return None
+
+
+def _external_plugin(directory: Path, refs: Sequence[str]) -> str | None:
+    """The first generator/transformer/validator configuration that is not one of kustomize's
+    own (`apiVersion: builtin`), named by its reference and kind; None when all are builtin or
+    cannot be read (kustomize then says what is wrong)."""
+    for ref in refs:
+        if "\n" in ref:
+            text, name = ref, "inline configuration"
+        else:
+            path = _local(directory, ref)
+            if path is None or not path.is_file():
+                continue  # a directory of configurations, or remote: left to kustomize
+            try:
+                text, name = path.read_text(encoding="utf-8"), ref
+            except (OSError, UnicodeDecodeError):
+                continue
+        try:
+            docs = [d for d in yaml.safe_load_all(text) if isinstance(d, Mapping)]
+        except yaml.YAMLError:
+            continue
+        for doc in docs:
+            if doc.get("apiVersion") != "builtin":
+                return f"{name} (kind {doc.get('kind')})"
     return None
 
 

@@ -112,7 +112,9 @@ class ParseError(Exception):
 def is_tool_config(api_version: str, kind: str) -> bool:
     """Whether a document configures a tool (kustomize, skaffold, kind, ...), not a cluster."""
     group = api_version.rpartition("/")[0] if "/" in api_version else api_version
-    if api_version == "v1" and kind == "Config":  # a kubeconfig
+    # The core group has no such kinds: `v1 Config` is a kubeconfig, `v1 Policy` the legacy
+    # kube-scheduler policy file (--policy-config-file).
+    if api_version == "v1" and kind in ("Config", "Policy"):
         return True
     if group.startswith("skaffold") or (group, kind) in TOOL_CONFIG_KINDS:
         return True
@@ -561,6 +563,7 @@ def start_manifests(
             continue
         kustomize_files[directory] = doc
         patch_files |= kustomize.patch_files(directory, doc)
+        patch_files |= kustomize.plugin_config_files(directory, doc)
         if error:
             result.errors.append(FileError(str(file), error))
     result.kustomizations = [str(k) for k in kustomizations]
