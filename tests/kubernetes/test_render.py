@@ -83,18 +83,21 @@ def test_crd_schemas_are_skipped_with_lines_kept() -> None:
     assert strip_crd_schemas(quoted) is quoted
 
 
-@needs_kubectl
-def test_overlays_point_at_the_base_file_and_line(tmp_path: Path) -> None:
-    base, dev, prod = (
-        tmp_path / "base",
-        tmp_path / "overlays" / "dev",
-        tmp_path / "overlays" / "prod",
-    )
+def _base_and_overlays(root: Path, preamble: str = "") -> tuple[Path, Path, Path]:
+    """base/ with one Deployment (after `preamble`), overlays/dev putting it in namespace
+    dev, and an empty overlays/prod for the test to write."""
+    base, dev, prod = root / "base", root / "overlays" / "dev", root / "overlays" / "prod"
     for folder in (base, dev, prod):
         folder.mkdir(parents=True)
-    (base / "web.yaml").write_text("# the app\n---\n" + DEPLOYMENT.format(replicas=1))
+    (base / "web.yaml").write_text(preamble + DEPLOYMENT.format(replicas=1))
     (base / "kustomization.yaml").write_text("resources: [web.yaml]\n")
     (dev / "kustomization.yaml").write_text("resources: [../../base]\nnamespace: dev\n")
+    return base, dev, prod
+
+
+@needs_kubectl
+def test_overlays_point_at_the_base_file_and_line(tmp_path: Path) -> None:
+    base, _dev, prod = _base_and_overlays(tmp_path, "# the app\n---\n")
     (prod / "replicas.yaml").write_text(
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 3}\n"
     )
@@ -185,16 +188,7 @@ def test_rendered_objects_from_other_sources_are_kept(tmp_path: Path) -> None:
 def test_a_base_outside_the_scan_is_still_one_source(tmp_path: Path) -> None:
     # `cnmm scan overlays/`: the base is built by both overlays but not read as a plain
     # file; its one Deployment is still one source for the inventory.
-    base, dev, prod = (
-        tmp_path / "base",
-        tmp_path / "overlays" / "dev",
-        tmp_path / "overlays" / "prod",
-    )
-    for folder in (base, dev, prod):
-        folder.mkdir(parents=True)
-    (base / "web.yaml").write_text(DEPLOYMENT.format(replicas=1))
-    (base / "kustomization.yaml").write_text("resources: [web.yaml]\n")
-    (dev / "kustomization.yaml").write_text("resources: [../../base]\nnamespace: dev\n")
+    _base, _dev, prod = _base_and_overlays(tmp_path)
     (prod / "kustomization.yaml").write_text(
         "resources: [../../base]\nnamespace: prod\nnamePrefix: shop-\n"
     )
