@@ -210,3 +210,29 @@ def test_utf16_with_a_byte_order_mark_is_text(tmp_path: Path) -> None:
     assert sorted((o.kind, o.line) for o in result.plain_objects) == [
         ("Deployment", 1), ("Namespace", 1)
     ]  # fmt: skip
+
+
+def test_chart_files_holding_templates_are_chart_input(tmp_path: Path) -> None:
+    # A chart keeps CRDs under conf/ and renders them with `tpl (.Files.Get ...)`: such a
+    # file is a template of the chart (rendered with it), not an unreadable manifest. A
+    # broken file without template actions, or a template outside any chart, still is.
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "conf").mkdir()
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: op\nversion: 0.1.0\n")
+    (chart / "values.yaml").write_text("crds: {create: true}\n")
+    (chart / "templates" / "crds.yaml").write_text('{{ tpl (.Files.Get "conf/crd.yaml") . }}\n')
+    (chart / "conf" / "crd.yaml").write_text(
+        "{{- if .Values.crds.create }}\napiVersion: apiextensions.k8s.io/v1\n"
+        "kind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\n"
+        "spec: {group: example.com, names: {kind: Widget, plural: widgets}, scope: Namespaced}\n"
+        "{{- end }}\n"
+    )
+    (chart / "broken.yaml").write_text("a: [1, 2\n")
+    (tmp_path / "outside.yaml").write_text("{{- if .Values.on }}\nkind: ConfigMap\n{{- end }}\n")
+    data = run_scan(ScanRequest(paths=(str(tmp_path),))).to_json()
+    assert sorted(Path(e["path"]).name for e in data["errors"]) == ["broken.yaml", "outside.yaml"]
+    assert data["renderers"]["helm"]["status"] == "ok", data[
+        "renderers"
+    ]  # the test extra has the SDK
+    assert data["inventory"]["kubernetes"]["rendered_objects"] == 1  # the CRD, from the chart

@@ -688,3 +688,24 @@ def test_helm_dependencies_the_values_leave_out_are_not_missing(tmp_path: Path) 
         assert off["status"] == "failed" and "not needed under these values" in off["reason"]
         assert enabled["status"] == "failed"
     assert "redis" in enabled["reason"] and "cache" not in enabled["reason"]
+
+
+@needs_kubectl
+def test_an_object_renamed_by_a_patch_is_still_one_source(tmp_path: Path) -> None:
+    # A JSON patch replaces the Job's name: origin annotations name only the file, so the
+    # rendered Job must still be matched to the file's one Job, not counted beside it.
+    (tmp_path / "job.yaml").write_text(
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: job-name}\nspec:\n  template:\n"
+        "    spec:\n      restartPolicy: Never\n"
+        "      containers: [{name: main, image: 'busybox:1.36'}]\n"
+    )
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [job.yaml]\npatches:\n- target: {kind: Job}\n  patch: |-\n"
+        "    - {op: replace, path: /metadata/name, value: renamed}\n"
+    )
+    data = run_scan(ScanRequest(paths=(str(tmp_path),))).to_json()
+    assert data["renderers"]["kustomize"]["status"] == "ok", data["renderers"]
+    assert data["inventory"]["kubernetes"]["objects"] == 1
+    assert data["inventory"]["workloads"]["total"] == 1
+    names = {f["subject"]["name"] for f in data["findings"] if f["rule"].startswith("k8s.workload")}
+    assert names == {"renamed"}  # judged in its rendered form only

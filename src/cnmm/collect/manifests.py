@@ -519,6 +519,18 @@ def _under_chart_templates(path: Path, charts: set[Path]) -> bool:
     return False
 
 
+def _chart_file_template(path: Path, charts: set[Path], max_size: int) -> bool:
+    """Whether a file that is no valid YAML lies in a chart directory and holds template
+    actions: a template the chart reads with `.Files.Get` and renders with `tpl` (CRDs
+    kept under `conf/`, scrape configs), rendered with the chart, not an unreadable file."""
+    if not any(parent in charts for parent in path.parents):
+        return False
+    try:
+        return "{{" in read_text(path, max_size)
+    except FileReadError:
+        return False
+
+
 def collect_manifests(
     paths: list[Path],
     options: ManifestOptions | None = None,
@@ -611,11 +623,13 @@ def start_manifests(
                     None if isinstance(options.helm_renderer, str) else options.helm_renderer
                 )
                 h_future = background.submit(helm.render_all, charts, options.values, h_renderer)
-            parses = parse_files(files, options.walk.max_file_size, tick, options.workers, copies)
+            max_size = options.walk.max_file_size
+            parses = parse_files(files, max_size, tick, options.workers, copies)
             for parse in parses:
                 result.files_read += 1
                 if parse.error:
-                    result.errors.append(FileError(parse.path, parse.error))
+                    if not _chart_file_template(Path(parse.path), all_charts, max_size):
+                        result.errors.append(FileError(parse.path, parse.error))
                     continue
                 result.objects.extend(parse.objects)
                 if parse.tool_configs:
@@ -699,7 +713,8 @@ class Merged:
 
 def _source_of(rendered: KubeObject, plain_at: Mapping[str, list[KubeObject]]) -> KubeObject | None:
     """The plain object a Kustomize-rendered object was made from (same file, group, kind;
-    the same name, or the name inside a prefix/suffix), if it was read."""
+    the same name, the name inside a prefix/suffix, or else the file's only such object),
+    if it was read."""
     candidates = [
         o
         for o in plain_at.get(rendered.path, ())
@@ -709,7 +724,11 @@ def _source_of(rendered: KubeObject, plain_at: Mapping[str, list[KubeObject]]) -
     if exact:
         return exact[0]
     inside = [o for o in candidates if o.name and o.name in rendered.name]
-    return max(inside, key=lambda o: len(o.name)) if inside else None
+    if inside:
+        return max(inside, key=lambda o: len(o.name))
+    # A patch or replacement may rename the object outright; the origin annotation names
+    # only the file, so a file's one object of this kind is still unambiguously its source.
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def _display_path(absolute: str, known: Mapping[str, str]) -> str:
