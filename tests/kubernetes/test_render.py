@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -514,9 +515,9 @@ def test_resources_only_roots_kustomize_would_refuse_are_built(tmp_path: Path) -
     assert entries["odd"]["status"] == "failed"
     assert "missing Resource metadata" in entries["odd"]["reason"]
     # Files outside the kustomization's directory, through a link or not: kustomize refuses.
-    for name in ("linked", "above"):
+    for name, ref in (("linked", "web.yaml: a link to a"), ("above", "../shared/web.yaml: a")):
         assert entries[name]["status"] == "failed"
-        assert "is not in or below" in entries[name]["reason"]
+        assert entries[name]["reason"].startswith(f"{ref} file outside the kustomization's")
     # A file the scan does not read is still rendered, by kubectl.
     assert entries["hidden"] == {"path": str(hidden), "objects": 1, "status": "rendered"}
     assert [o.body["spec"]["replicas"] for o in collection.rendered] == [3]
@@ -709,3 +710,71 @@ def test_an_object_renamed_by_a_patch_is_still_one_source(tmp_path: Path) -> Non
     assert data["inventory"]["workloads"]["total"] == 1
     names = {f["subject"]["name"] for f in data["findings"] if f["rule"].startswith("k8s.workload")}
     assert names == {"renamed"}  # judged in its rendered form only
+
+
+def test_a_base_is_named_in_reasons_as_the_scan_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A root whose base cannot build: the reason names the base's kustomization relative to
+    # where cnmm ran, as the root itself is named, not by an absolute resolved path.
+    (tmp_path / "apps" / "chart").mkdir(parents=True)
+    (tmp_path / "apps" / "kustomization.yaml").write_text("resources: [./chart]\n")
+    (tmp_path / "apps" / "chart" / "kustomization.yaml").write_text(
+        "helmCharts:\n- {name: redis, repo: https://charts.example.com, version: 1.0.0}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    status = run_scan(ScanRequest(paths=("apps",))).renderers["kustomize"]
+    (entry,) = status["directories"]
+    assert entry["path"] == "apps"
+    assert entry["reason"].endswith(f"(in {Path('apps/chart/kustomization.yaml')})")
+
+
+@needs_kubectl
+def test_files_outside_a_kustomization_fail_up_front_as_kustomize_refuses_them(
+    tmp_path: Path,
+) -> None:
+    shared, overlay, patched = tmp_path / "shared", tmp_path / "overlay", tmp_path / "patched"
+    for folder in (shared, overlay, patched):
+        folder.mkdir()
+    (shared / "web.yaml").write_text(DEPLOYMENT.format(replicas=2))
+    (overlay / "kustomization.yaml").write_text("resources: [../shared/web.yaml]\n")
+    (patched / "web.yaml").write_text(DEPLOYMENT.format(replicas=2))
+    (patched / "kustomization.yaml").write_text(
+        "resources: [web.yaml]\npatches: [{path: ../shared/web.yaml}]\n"
+    )
+    # kustomize itself refuses both (its default load restrictor) ...
+    for root in (overlay, patched):
+        build = subprocess.run(["kubectl", "kustomize", str(root)], capture_output=True)
+        assert build.returncode != 0 and b"is not in or below" in build.stderr
+    # ... and the scan says why, naming the file and the kustomization, without building.
+    status = run_scan(ScanRequest(paths=(str(overlay), str(patched)))).renderers["kustomize"]
+    reasons = {Path(d["path"]).name: d["reason"] for d in status["directories"]}
+    assert reasons == {
+        name: f"{ref}: a file outside the kustomization's directory, which kustomize refuses "
+        "(only `--load-restrictor LoadRestrictionsNone` builds allow it) "
+        f"(needed by {folder / 'kustomization.yaml'})"
+        for name, ref, folder in (
+            ("overlay", "../shared/web.yaml", overlay),
+            ("patched", "../shared/web.yaml", patched),
+        )
+    }
+
+
+def test_a_chart_used_under_two_aliases_is_one_missing_dependency(tmp_path: Path) -> None:
+    from cnmm.collect.helm import missing_dependencies
+
+    # As in grafana-sampling: alloy twice, as alloy-deployment and alloy-statefulset.
+    chart = _chart(
+        tmp_path,
+        {"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"},
+        "dependencies:\n"
+        "- {name: alloy, version: 1.4.0, repository: 'https://example.com/charts',"
+        " alias: alloy-deployment, condition: alloy-deployment.enabled}\n"
+        "- {name: alloy, version: 1.4.0, repository: 'https://example.com/charts',"
+        " alias: alloy-statefulset, condition: alloy-statefulset.enabled}\n",
+    )
+    assert missing_dependencies(chart, {}) == (["alloy"], [])
+    one_off = {"alloy-deployment": {"enabled": False}}
+    assert missing_dependencies(chart, one_off) == (["alloy"], [])
+    both_off = {**one_off, "alloy-statefulset": {"enabled": False}}
+    assert missing_dependencies(chart, both_off) == ([], ["alloy"])

@@ -385,6 +385,10 @@ def test_tool_configuration_documents_are_not_objects(tmp_path: Path) -> None:
         "package/crossplane.yaml": (
             "apiVersion: meta.pkg.crossplane.io/v1\nkind: Configuration\nmetadata: {name: p}\n"
         ),
+        "environments/default/spec.json": (
+            '{"apiVersion": "tanka.dev/v1alpha1", "kind": "Environment",'
+            ' "metadata": {"name": "environments/default"}, "spec": {"namespace": "mon"}}'
+        ),
         "update.yaml": (
             "apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\n"
             "request: {operation: UPDATE, object: {apiVersion: v1, kind: Pod}}\n"

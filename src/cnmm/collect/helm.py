@@ -154,7 +154,10 @@ def missing_dependencies(
         name = str(dep.get("name") or "")
         if name and name not in local and not _vendored(chart, name):
             (unneeded if values is not None and _disabled(dep, values) else needed).append(name)
-    return needed, unneeded
+    # One chart used twice under two aliases is one archive to vendor: named once, and
+    # needed when either alias is.
+    needed = list(dict.fromkeys(needed))
+    return needed, [n for n in dict.fromkeys(unneeded) if n not in needed]
 
 
 @contextlib.contextmanager

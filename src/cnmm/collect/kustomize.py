@@ -271,6 +271,8 @@ def missing_input(
         path = _local(directory, ref)
         if path is not None and not path.exists():
             return f"{ref}: no such file (needed by {kustomization_file(directory)})"
+        if path is not None and (reason := _outside(directory, ref, path)):
+            return reason
     if external := _external_plugin(directory, plugins):
         # kustomize loads these only with --enable-alpha-plugins, and they run containers,
         # executables or scripts: a scan runs none of them.
@@ -290,9 +292,33 @@ def missing_input(
             )
         if not path.exists():
             return f"{ref}: no such file or directory (needed by {kustomization_file(directory)})"
-        if path.is_dir() and (reason := missing_input(path, kustomizations, seen)):
+        if reason := _outside(directory, ref, path):
+            return reason
+        if not path.is_dir():
+            continue
+        # A base is named in reasons the way the scanned paths are (relative when they are),
+        # not by its resolved absolute path; resolved only when a link makes the two differ.
+        shown = Path(os.path.normpath(directory / ref))
+        if reason := missing_input(
+            shown if shown.resolve() == path else path, kustomizations, seen
+        ):
             return reason
     return None
+
+
+def _outside(directory: Path, ref: str, path: Path) -> str | None:
+    """Why kustomize refuses the file `ref` (resolved: `path`) of the kustomization in
+    `directory`: its default load restrictor loads no file (links followed) from outside the
+    kustomization's directory; a directory outside is a base and is allowed. None if fine."""
+    if path.is_dir() or path.is_relative_to(directory.resolve()):
+        return None
+    linked = not os.path.normpath(ref).startswith("..") and not os.path.isabs(ref)
+    return (
+        f"{ref}: {'a link to ' if linked else ''}a file outside the kustomization's "
+        "directory, which kustomize refuses "
+        "(only `--load-restrictor LoadRestrictionsNone` builds allow it) "
+        f"(needed by {kustomization_file(directory)})"
+    )
 
 
 def _external_plugin(directory: Path, refs: Sequence[str]) -> str | None:

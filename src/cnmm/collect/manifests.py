@@ -67,6 +67,9 @@ TOOL_CONFIG_GROUPS = (
     # Crossplane package metadata (crossplane.yaml): read by `crossplane xpkg build`, never
     # created in a cluster (the package's Configuration/Provider in pkg.crossplane.io is).
     "meta.pkg.crossplane.io",
+    # Tanka environments (spec.json): read by `tk` to find the cluster and namespace to
+    # deploy to, never applied.
+    "tanka.dev",
 )  # fmt: skip
 # (group, kind) of tool documents in groups that also hold cluster objects: an Argo CD plugin
 # configuration is read by the plugin's sidecar, it is not a custom resource; kapp reads its
