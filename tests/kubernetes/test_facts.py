@@ -200,6 +200,12 @@ def test_capability_is_recognised(name: str) -> None:
         ("istio", "docker.io/istio/pilot:1.24.0"),
         ("kyverno", "ghcr.io/kyverno/kyverno:v1.13.0"),
         ("flux", "ghcr.io/fluxcd/source-controller:v1.4.1"),
+        ("chaos-mesh", "ghcr.io/chaos-mesh/chaos-daemon:v2.7.2"),
+        ("chaos-mesh", "ghcr.io/chaos-mesh/chaos-dashboard:v2.7.2"),
+        ("spire", "ghcr.io/spiffe/spire-ha-agent:0.3.0"),
+        ("spire", "ghcr.io/spiffe/oidc-discovery-provider:1.15.3"),
+        ("spire", "ghcr.io/spiffe/spiffe-csi-driver:0.2.7"),
+        ("spire", "ghcr.io/spiffe/spiffe-helper:0.8.0"),
     ],
 )
 def test_a_projects_own_controller_image_reveals_it(name: str, image: str) -> None:
@@ -211,7 +217,12 @@ def test_a_projects_own_controller_image_reveals_it(name: str, image: str) -> No
 
 
 @pytest.mark.parametrize(
-    "image", ["ghcr.io/fluxcd/flagger:1.38.0", "ghcr.io/kyverno/kyverno-cli:v1.13.0"]
+    "image",
+    [
+        "ghcr.io/fluxcd/flagger:1.38.0",
+        "ghcr.io/kyverno/kyverno-cli:v1.13.0",
+        "ghcr.io/chaos-mesh/web-show",  # a demo application to break, not a component
+    ],
 )
 def test_other_images_of_an_organisation_reveal_nothing(image: str) -> None:
     found = facts(
@@ -268,6 +279,19 @@ def test_pods_opting_in_to_a_sidecar_reveal_its_project(metadata: str, name: str
         f"spec: {{template: {{metadata: {metadata}, spec: {POD_SPEC}}}}}\n"
     )
     assert [c.name for c in found.capabilities] == ([name] if name else [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "apiVersion: instance.falcosecurity.dev/v1alpha1\nkind: Falco\nmetadata: {name: a}\n",
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+        "metadata: {name: rulesfiles.artifact.falcosecurity.dev}\n"
+        "spec: {group: artifact.falcosecurity.dev, names: {kind: Rulesfile}}\n",
+    ],
+)
+def test_falco_operator_api_groups_reveal_falco(text: str) -> None:
+    assert {c.name for c in facts(text).capabilities} == {"falco"}
 
 
 def test_crds_reveal_projects() -> None:

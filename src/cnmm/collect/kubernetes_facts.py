@@ -68,6 +68,8 @@ CAPABILITY_GROUPS: dict[str, tuple[str, ...]] = {
     "dapr": ("dapr.io", ".dapr.io"),
     "litmus": ("litmuschaos.io",),
     "chaos-mesh": ("chaos-mesh.org",),
+    # Falco's operator: instance.falcosecurity.dev (Falco, Component), artifact.* (Rulesfile...).
+    "falco": ("falcosecurity.dev", ".falcosecurity.dev"),
     "external-secrets": ("external-secrets.io", ".external-secrets.io"),
     "sealed-secrets": ("bitnami.com",),
 }
@@ -83,7 +85,16 @@ POD_OPT_INS: tuple[tuple[str, str, str, bool], ...] = (
 # of their own, and installs (a chart with default values) that create no custom resource.
 CAPABILITY_IMAGES: dict[str, tuple[str, ...]] = {
     "falco": ("falcosecurity/falco",),
-    "spire": ("spiffe/spire-server", "spiffe/spire-agent"),
+    # SPIFFE/SPIRE: the servers and agents, and the SPIFFE project's other workload-side parts.
+    "spire": (
+        "spiffe/spire-server",
+        "spiffe/spire-agent",
+        "spiffe/spire-ha-agent",
+        "spiffe/spire-controller-manager",
+        "spiffe/oidc-discovery-provider",
+        "spiffe/spiffe-csi-driver",
+        "spiffe/spiffe-helper",
+    ),
     "argocd": ("argoproj/argocd",),
     "linkerd": ("linkerd/proxy", "linkerd/controller"),
     "opentelemetry": ("opentelemetry-collector",),
@@ -98,7 +109,13 @@ CAPABILITY_IMAGES: dict[str, tuple[str, ...]] = {
     "external-secrets": ("external-secrets/external-secrets",),
     "sealed-secrets": ("sealed-secrets-controller",),
     "dapr": ("daprio/dapr",),
-    "chaos-mesh": ("chaos-mesh/chaos-mesh",),
+    # The controller manager, and the daemon, dashboard and DNS server it works with.
+    "chaos-mesh": (
+        "chaos-mesh/chaos-mesh",
+        "chaos-mesh/chaos-daemon",
+        "chaos-mesh/chaos-dashboard",
+        "chaos-mesh/chaos-coredns",
+    ),
 }
 # Names reported in `inventory.capabilities` (other records, e.g. VAP, stay internal).
 INVENTORY_CAPABILITIES = (

@@ -2,7 +2,8 @@
 
 One finding for the whole scan (subject `Configuration/kubernetes`).
 
-- **Passes**: Falco is deployed (a workload running a `falcosecurity/falco` image).
+- **Passes**: Falco is deployed (a workload running a `falcosecurity/falco` image, or
+  objects and CRDs of the Falco operator's `*.falcosecurity.dev` API groups).
 - **Fails**: none of them is found. The judgement covers only what was scanned: point cnmm at
   the platform repository or a cluster to see platform-level objects.
 - **Not applicable**: no Kubernetes object at all was scanned (nothing to judge).
