@@ -294,6 +294,28 @@ def test_falco_operator_api_groups_reveal_falco(text: str) -> None:
     assert {c.name for c in facts(text).capabilities} == {"falco"}
 
 
+def test_the_vpa_install_reveals_the_vpa() -> None:
+    crd = (
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+        "metadata: {name: verticalpodautoscalers.autoscaling.k8s.io}\n"
+        "spec: {group: autoscaling.k8s.io,"
+        " names: {kind: VerticalPodAutoscaler, plural: verticalpodautoscalers}}\n"
+    )
+    recommender = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: vpa-recommender}\n"
+        "spec: {template: {spec: {containers: [{name: r,"
+        " image: 'registry.k8s.io/autoscaling/vpa-recommender:1.7.1'}]}}}\n"
+    )
+    checkpoint = crd.replace("VerticalPodAutoscaler,", "VerticalPodAutoscalerCheckpoint,")
+    assert [(c.name, c.detail) for c in facts(crd).capabilities] == [
+        ("vpa", "CRD VerticalPodAutoscaler.autoscaling.k8s.io")
+    ]
+    assert [(c.name, c.detail) for c in facts(recommender).capabilities] == [
+        ("vpa", "image registry.k8s.io/autoscaling/vpa-recommender:1.7.1")
+    ]
+    assert facts(checkpoint).capabilities == ()
+
+
 def test_crds_reveal_projects() -> None:
     crd = (
         "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"

@@ -379,6 +379,10 @@ def test_tool_configuration_documents_are_not_objects(tmp_path: Path) -> None:
         ),
         "plugin.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: ConfigManagementPlugin\n",
         "kapp-config.yaml": "apiVersion: kapp.k14s.io/v1alpha1\nkind: Config\nrebaseRules: []\n",
+        "envoy-gateway.yaml": (
+            "apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: EnvoyGateway\n"
+            "provider: {type: Kubernetes}\n"
+        ),
         "ksonnet-app.yaml": "apiVersion: 0.1.0\nkind: ksonnet.io/app\nname: guestbook\n",
         "suite.yaml": "apiVersion: test.gatekeeper.sh/v1alpha1\nkind: Suite\ntests: []\n",
         "catalog.yaml": "apiVersion: gator.gatekeeper.sh/v1alpha1\nkind: PolicyCatalog\n",
@@ -403,6 +407,9 @@ def test_tool_configuration_documents_are_not_objects(tmp_path: Path) -> None:
     (tmp_path / "app.yaml").write_text(
         "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web}\n"
     )
+    (tmp_path / "proxy.yaml").write_text(  # a custom resource in Envoy Gateway's group
+        "apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: EnvoyProxy\nmetadata: {name: p}\n"
+    )
     (tmp_path / "install.yaml").write_text(  # installs a Crossplane package: an object
         "apiVersion: pkg.crossplane.io/v1\nkind: Configuration\nmetadata: {name: p}\n"
     )
@@ -411,6 +418,7 @@ def test_tool_configuration_documents_are_not_objects(tmp_path: Path) -> None:
         ("Application", "argoproj.io"),
         ("Kustomization", "kustomize.toolkit.fluxcd.io"),  # a Flux object is a cluster object
         ("Configuration", "pkg.crossplane.io"),
+        ("EnvoyProxy", "gateway.envoyproxy.io"),
     ]
 
 

@@ -116,6 +116,7 @@ CAPABILITY_IMAGES: dict[str, tuple[str, ...]] = {
         "chaos-mesh/chaos-dashboard",
         "chaos-mesh/chaos-coredns",
     ),
+    "vpa": ("autoscaling/vpa-recommender", "autoscaling/vpa-updater"),
 }
 # Names reported in `inventory.capabilities` (other records, e.g. VAP, stay internal).
 INVENTORY_CAPABILITIES = (
@@ -282,6 +283,10 @@ def _capabilities(obj: KubeObject, workload: Workload | None) -> list[Capability
         crd_kind = str(_map(spec.get("names")).get("kind", ""))
         if name := capability_of_group(crd_group, crd_kind):
             found.append(Capability(name, obj, f"CRD {crd_kind}.{crd_group}"))
+        # The VPA is an add-on (kubernetes/autoscaler), installed like any other project: its
+        # CRD reveals it even where no VerticalPodAutoscaler object is kept in the repository.
+        if (crd_group, crd_kind) == ("autoscaling.k8s.io", "VerticalPodAutoscaler"):
+            found.append(Capability("vpa", obj, f"CRD {crd_kind}.{crd_group}"))
     if group == "autoscaling" and kind == "HorizontalPodAutoscaler":
         found.append(Capability("hpa", obj, kind))
     if group == "autoscaling.k8s.io" and kind == "VerticalPodAutoscaler":

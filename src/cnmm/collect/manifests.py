@@ -73,9 +73,15 @@ TOOL_CONFIG_GROUPS = (
 )  # fmt: skip
 # (group, kind) of tool documents in groups that also hold cluster objects: an Argo CD plugin
 # configuration is read by the plugin's sidecar, it is not a custom resource; kapp reads its
-# `Config` from among the resources it deploys and never applies it.
+# `Config` from among the resources it deploys and never applies it. Envoy Gateway's
+# `EnvoyGateway` is its controller's configuration file (`--config-path`, no CRD), unlike the
+# group's policies and EnvoyProxy, which are custom resources.
 TOOL_CONFIG_KINDS = frozenset(
-    {("argoproj.io", "ConfigManagementPlugin"), ("kapp.k14s.io", "Config")}
+    {
+        ("argoproj.io", "ConfigManagementPlugin"),
+        ("kapp.k14s.io", "Config"),
+        ("gateway.envoyproxy.io", "EnvoyGateway"),
+    }
 )
 # Kubernetes kinds are CamelCase names; anything else (`kind: ksonnet.io/app`) is not an object.
 _KIND_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
