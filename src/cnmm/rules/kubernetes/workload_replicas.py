@@ -6,7 +6,9 @@ A single replica means every node drain, rollout or crash is an outage.
   `replicas` of 2 or more, or is the target of an HPA or a KEDA ScaledObject (which then owns
   the replica count).
 - **Fails**: `replicas` is 1, 0 or unset (the default is 1) and nothing autoscales it.
-- **Not applicable**: DaemonSets (one pod per node), Jobs, CronJobs and bare Pods.
+- **Not applicable**: DaemonSets (one pod per node), Jobs, CronJobs and bare Pods; a
+  Deployment an Argo Rollout runs through `spec.workloadRef` (the Rollout owns the replica
+  count, and the Deployment is meant to be scaled to zero).
 - Difference: kube-score skips workloads targeted by an HPA (cnmm counts them as passing) and
   only judges Deployments a Service targets. Polaris' own fixtures use `apiVersion: v1` for
   Deployments; cnmm matches kinds by API group, so such objects are not workloads at all.
@@ -14,8 +16,9 @@ A single replica means every node drain, rollout or crash is an outage.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
+from cnmm.collect.kubernetes_facts import namespace_key
 from cnmm.facts.kubernetes import KubernetesFacts
 from cnmm.findings import Check, failed, not_applicable, passed
 from cnmm.rules.base import rule
@@ -31,9 +34,16 @@ from cnmm.rules.kubernetes._common import SCALABLE_KINDS, autoscaler_for
 )
 def check(facts: KubernetesFacts) -> Iterator[Check]:
     """One finding per workload."""
+    referenced = _rollout_workload_refs(facts)
     for w in facts.workloads:
         if w.kind not in SCALABLE_KINDS or not w.replicated_kind:
             yield not_applicable(w.subject, f"{w.kind} has no replica count", w.location)
+            continue
+        rollout = referenced.get((w.kind, namespace_key(w.namespace), w.name))
+        if rollout:
+            yield not_applicable(
+                w.subject, f"its pods are run by Argo Rollout {rollout} (workloadRef)", w.location
+            )
             continue
         scaler = autoscaler_for(facts, w, "hpa", "keda")
         replicas = w.replicas if w.replicas is not None else 1
@@ -45,3 +55,18 @@ def check(facts: KubernetesFacts) -> Iterator[Check]:
             shown = "unset (defaults to 1)" if w.replicas is None else str(replicas)
             yield failed(w.subject, f"replicas {shown} and not autoscaled", w.location,
                          w.annotations)  # fmt: skip
+
+
+def _rollout_workload_refs(facts: KubernetesFacts) -> dict[tuple[str, str, str], str]:
+    """(kind, namespace, name) of the workloads Argo Rollouts run via `spec.workloadRef`,
+    with the Rollout's name."""
+    found: dict[tuple[str, str, str], str] = {}
+    for obj in facts.objects:
+        if obj.kind != "Rollout" or obj.group != "argoproj.io":
+            continue
+        spec = obj.body.get("spec")
+        ref = spec.get("workloadRef") if isinstance(spec, Mapping) else None
+        if isinstance(ref, Mapping) and isinstance(ref.get("name"), str):
+            kind = str(ref.get("kind") or "Deployment")
+            found[(kind, namespace_key(obj.namespace), ref["name"])] = obj.name
+    return found
