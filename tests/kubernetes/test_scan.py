@@ -384,6 +384,8 @@ def test_tool_configuration_documents_are_not_objects(tmp_path: Path) -> None:
             "provider: {type: Kubernetes}\n"
         ),
         "ksonnet-app.yaml": "apiVersion: 0.1.0\nkind: ksonnet.io/app\nname: guestbook\n",
+        # no core-group version: kind's test data for an invalid configuration
+        "invalid-apiversion.yaml": "kind: Node\napiVersion: not-valid\n",
         "suite.yaml": "apiVersion: test.gatekeeper.sh/v1alpha1\nkind: Suite\ntests: []\n",
         "catalog.yaml": "apiVersion: gator.gatekeeper.sh/v1alpha1\nkind: PolicyCatalog\n",
         "package/crossplane.yaml": (

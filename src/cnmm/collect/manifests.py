@@ -85,6 +85,10 @@ TOOL_CONFIG_KINDS = frozenset(
 )
 # Kubernetes kinds are CamelCase names; anything else (`kind: ksonnet.io/app`) is not an object.
 _KIND_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+# An apiVersion without a group names the core group, whose versions are Kubernetes versions
+# (v1; v1beta3 and the like before 1.0): `apiVersion: not-valid` is no object (kind's test
+# data), `apiVersion: v1beta1` on a made-up kind still is one.
+_CORE_VERSION = re.compile(r"v[0-9]+(?:(?:alpha|beta)[0-9]+)?")
 
 
 class _Loader(yaml.CSafeLoader):
@@ -261,6 +265,8 @@ def objects_from_document(
     if not isinstance(api_version, str) or not isinstance(kind, str):
         return [], []
     if not _KIND_NAME.fullmatch(kind):
+        return [], []
+    if "/" not in api_version and not _CORE_VERSION.fullmatch(api_version):
         return [], []
     if is_tool_config(api_version, kind):
         return [], [f"{api_version} {kind}"]
