@@ -573,3 +573,25 @@ def test_not_available_from_cluster_permissions() -> None:
     rule = discover_rules()["k8s.namespace.network-policy"]
     (finding,) = evaluate(Facts(kubernetes=facts), [rule])
     assert finding.outcome.value == "not-available" and finding.message == "forbidden: list"
+
+
+def test_overlapping_paths_count_each_file_once(tmp_path: Path) -> None:
+    # `cnmm scan repo repo/config` (or one path named twice) reaches the same files twice:
+    # they are still one file each, and a chart is still one chart.
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "d.yaml").write_text(deployment("a"))
+    (tmp_path / "sa.yaml").write_text("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a}\n")
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 0.1.0\n")
+    (chart / "templates" / "sa.yaml").write_text(
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: b}\n"
+    )
+    paths = (str(tmp_path), str(config), str(config / "d.yaml"), str(chart), f"{tmp_path}/./")
+    data = run_scan(ScanRequest(paths=paths)).to_json()
+    assert data["summary"]["files_read"] == 3  # Chart.yaml too
+    assert data["inventory"]["kubernetes"]["kinds"] == {"Deployment": 1, "ServiceAccount": 1}
+    assert data["inventory"]["workloads"]["total"] == 1
+    assert data["inventory"]["helm_charts"] == [str(chart)]
+    assert len(data["renderers"]["helm"]["charts"]) == 1

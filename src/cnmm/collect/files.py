@@ -128,6 +128,8 @@ def walk(paths: Iterable[Path], options: WalkOptions) -> Walk:
     """Collect the files under `paths` that should be read, with errors for bad entries.
 
     Explicitly named files are always read (filters apply to what a directory walk finds).
+    A path reached twice (`cnmm scan repo repo/config`, or one path named twice) is listed
+    once, as first reached: its objects are not counted twice.
     """
     result = Walk()
     for root in paths:
@@ -141,7 +143,21 @@ def walk(paths: Iterable[Path], options: WalkOptions) -> Walk:
             _walk_dir(root, root, options, [], {(info.st_dev, info.st_ino)}, result)
         else:
             result.files.append(root)
+    # By absolute path, not by inode: a symlink is a path of its own, as for kustomize.
+    result.files = _first_of_each(result.files)
+    result.directories = _first_of_each(result.directories)
     return result
+
+
+def _first_of_each(paths: list[Path]) -> list[Path]:
+    seen: set[str] = set()
+    unique = []
+    for path in paths:
+        key = os.path.abspath(path)
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
 
 
 def _os_reason(exc: OSError) -> str:
