@@ -206,6 +206,9 @@ def test_capability_is_recognised(name: str) -> None:
         ("spire", "ghcr.io/spiffe/oidc-discovery-provider:1.15.3"),
         ("spire", "ghcr.io/spiffe/spiffe-csi-driver:0.2.7"),
         ("spire", "ghcr.io/spiffe/spiffe-helper:0.8.0"),
+        ("spire", "gcr.io/spiffe-io/spire-server:1.5.0"),  # as in aws/eks-charts
+        ("spire", "gcr.io/spiffe-io/spire-agent:1.5.0"),
+        ("spire", "gcr.io/spiffe-io/k8s-workload-registrar:1.2.0"),
     ],
 )
 def test_a_projects_own_controller_image_reveals_it(name: str, image: str) -> None:

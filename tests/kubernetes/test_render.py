@@ -415,6 +415,28 @@ def test_helm_manifests_split_where_helm_splits_them(tmp_path: Path) -> None:
     assert sorted(o.name for o in collection.rendered) == ["first", "second"]
 
 
+def test_helm_output_with_a_repeated_key_is_read_as_helm_reads_it(tmp_path: Path) -> None:
+    from cnmm.collect.helm import find_renderer
+
+    if not find_renderer()[0]:
+        pytest.skip("no Helm renderer (install cnmm[helm])")
+    # As in aws/eks-charts' aws-dranet: a helper and the template both set the `app` label.
+    # Helm installs such output (a later key wins); it must not cost the chart its objects.
+    twice = (
+        '{{- define "web.labels" -}}\napp: web\n{{- end }}\n'
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n"
+        '    {{- include "web.labels" . | nindent 4 }}\n    app: other\n'
+    )
+    other = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n"
+    _chart(tmp_path, {"twice.yaml": twice, "other.yaml": other})
+    collection = collect_manifests([tmp_path])
+    (entry,) = collection.renderers["helm"]["charts"]
+    assert entry["status"] == "rendered" and entry["objects"] == 2, entry
+    (config_map,) = (o for o in collection.rendered if o.kind == "ConfigMap")
+    assert config_map.body["metadata"]["labels"] == {"app": "other"}
+    assert collection.errors == []
+
+
 def test_helm_dependencies_not_vendored(tmp_path: Path) -> None:
     from cnmm.collect.helm import find_renderer
 

@@ -222,7 +222,9 @@ def _objects(
         parts = relative.split("/", 2)
         if len(parts) == 3 and parts[0] == "charts" and parts[1] in local:
             path = local[parts[1]] / parts[2]
-        parsed = parse_text(text, str(path), origin="helm")
+        # Helm reads its output leniently (a repeated key, typically a label both a helper
+        # and the template set, keeps its last value) and installs it: so does the scan.
+        parsed = parse_text(text, str(path), origin="helm", unique_keys=False)
         if parsed.error:
             return [], f"{relative}: rendered output unreadable: {parsed.error}"
         lines = template_lines(path, [o.kind for o in parsed.objects])

@@ -94,6 +94,11 @@ CAPABILITY_IMAGES: dict[str, tuple[str, ...]] = {
         "spiffe/oidc-discovery-provider",
         "spiffe/spiffe-csi-driver",
         "spiffe/spiffe-helper",
+        # The same project's images on its registry before ghcr.io (SPIRE up to 1.5).
+        "spiffe-io/spire-server",
+        "spiffe-io/spire-agent",
+        "spiffe-io/k8s-workload-registrar",
+        "spiffe-io/oidc-discovery-provider",
     ),
     "argocd": ("argoproj/argocd",),
     "linkerd": ("linkerd/proxy", "linkerd/controller"),

@@ -340,25 +340,34 @@ def _located(exc: ParseError) -> str:
     return f"{exc.reason} (line {exc.line})" if exc.line else exc.reason
 
 
-def parse_text(text: str, path: str, origin: str = "file", light: str | None = None) -> FileParse:
+def parse_text(
+    text: str,
+    path: str,
+    origin: str = "file",
+    light: str | None = None,
+    unique_keys: bool = True,
+) -> FileParse:
     """Objects in a YAML/JSON text; parse problems become the FileParse's error. `light` is
-    `strip_crd_schemas(text)` when the caller has already computed it."""
+    `strip_crd_schemas(text)` when the caller has already computed it; `unique_keys=False`
+    lets a later duplicate key win (as Helm reads its own output)."""
     light = strip_crd_schemas(text) if light is None else light
     try:
-        docs = parse_documents(light)
+        docs = parse_documents(light, unique_keys=unique_keys)
     except ParseError as exc:
         if light is not text:
-            return parse_text_whole(text, path, origin)
+            return parse_text_whole(text, path, origin, unique_keys)
         if (json_docs := json_documents(text, exc)) is not None:
             return _objects_of(json_docs, path, origin)
         return FileParse(path, error=_located(exc))
     return _objects_of(docs, path, origin)
 
 
-def parse_text_whole(text: str, path: str, origin: str = "file") -> FileParse:
+def parse_text_whole(
+    text: str, path: str, origin: str = "file", unique_keys: bool = True
+) -> FileParse:
     """`parse_text` without skipping CRD schemas."""
     try:
-        docs = parse_documents(text)
+        docs = parse_documents(text, unique_keys=unique_keys)
     except ParseError as exc:
         if (json_docs := json_documents(text, exc)) is not None:
             return _objects_of(json_docs, path, origin)
