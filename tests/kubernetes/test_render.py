@@ -185,6 +185,32 @@ def test_rendered_objects_from_other_sources_are_kept(tmp_path: Path) -> None:
     assert len(merge_rendered([plain], [*rendered, rendered[0]]).judged) == 3
 
 
+def test_one_file_with_a_name_in_two_namespaces_is_two_sources(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from cnmm.collect.manifests import merge_rendered
+
+    # One file deploys "web" into prod (with probes) and into dev (without); kustomize
+    # outputs them sorted, dev first. Each rendering belongs to its own plain object.
+    prod = DEPLOYMENT.format(replicas=2).replace("name: web", "name: web\n  namespace: prod", 1)
+    prod = prod.replace(
+        'image: "nginx:1.25"}', 'image: "nginx:1.25", readinessProbe: {tcpSocket: {port: 80}}}'
+    )
+    dev = DEPLOYMENT.format(replicas=1).replace("name: web", "name: web\n  namespace: dev", 1)
+    plain = parse_text(prod + "---\n" + dev, str(tmp_path / "web.yaml")).objects
+    assert [o.namespace for o in plain] == ["prod", "dev"]
+    rendered = [replace(o, origin="kustomize", line=1) for o in reversed(plain)]
+    merged = merge_rendered(plain, rendered)
+    assert sorted((o.namespace, o.line) for o in merged.judged) == [
+        ("dev", plain[1].line),
+        ("prod", plain[0].line),
+    ]
+    assert [(o.namespace, o.line) for o in merged.inventory] == [
+        ("prod", plain[0].line),
+        ("dev", plain[1].line),
+    ]
+
+
 @needs_kubectl
 def test_a_base_outside_the_scan_is_still_one_source(tmp_path: Path) -> None:
     # `cnmm scan overlays/`: the base is built by both overlays but not read as a plain

@@ -744,12 +744,16 @@ def _source_of(rendered: KubeObject, plain_at: Mapping[str, list[KubeObject]]) -
         for o in plain_at.get(rendered.path, ())
         if (o.group, o.kind) == (rendered.group, rendered.kind)
     ]
+    # One file may hold the same kind and name in several namespaces (a RoleBinding per
+    # namespace): kustomize keeps an explicit namespace unless a transformer sets one for
+    # all (and then such a file cannot build), so the namespace tells them apart.
     exact = [o for o in candidates if o.name == rendered.name]
     if exact:
-        return exact[0]
+        return next((o for o in exact if o.namespace == rendered.namespace), exact[0])
     inside = [o for o in candidates if o.name and o.name in rendered.name]
     if inside:
-        return max(inside, key=lambda o: len(o.name))
+        same = [o for o in inside if o.namespace == rendered.namespace] or inside
+        return max(same, key=lambda o: len(o.name))
     # A patch or replacement may rename the object outright; the origin annotation names
     # only the file, so a file's one object of this kind is still unambiguously its source.
     return candidates[0] if len(candidates) == 1 else None
