@@ -422,6 +422,28 @@ def test_helm_objects_point_at_their_template_line(tmp_path: Path) -> None:
     assert lines[6] == "kind: Deployment"
 
 
+def test_helm_values_schema_on_the_network_is_not_fetched(tmp_path: Path) -> None:
+    """A chart whose values.schema.json `$ref`s a URL (nginx-ingress does) renders offline;
+    a schema that the default values break still fails the chart."""
+    from cnmm.collect.helm import find_renderer
+
+    if find_renderer()[0] != "helm-python-sdk":
+        pytest.skip("needs the helm-python-sdk renderer")
+    chart = _chart(tmp_path, {"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"})
+    remote = {"$ref": "http://127.0.0.1:9/defs.json#/definitions/x"}
+    schema = {"type": "object", "properties": {"replicas": remote}}
+    (chart / "values.schema.json").write_text(json.dumps(schema))
+    collection = collect_manifests([tmp_path])
+    (entry,) = collection.renderers["helm"]["charts"]
+    assert entry["status"] == "rendered", entry
+    assert [o.kind for o in collection.rendered] == ["ConfigMap"]
+    assert (chart / "values.schema.json").exists()
+    broken = {"type": "object", "properties": {"replicas": {"type": "string"}}}
+    (chart / "values.schema.json").write_text(json.dumps(broken))
+    (entry,) = collect_manifests([tmp_path]).renderers["helm"]["charts"]
+    assert entry["status"] == "failed" and "schema" in entry["reason"], entry
+
+
 def test_helm_manifests_split_where_helm_splits_them(tmp_path: Path) -> None:
     from cnmm.collect.helm import find_renderer
 

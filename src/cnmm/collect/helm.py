@@ -175,6 +175,26 @@ def _with_dependencies(chart: Path, local: Mapping[str, Path]) -> Iterator[Path]
         yield staged
 
 
+def _schema_unloadable(exc: Exception) -> bool:
+    """Whether rendering failed because a values schema could not be loaded (not because
+    the values break it)."""
+    text = str(exc)
+    return "values don't meet the specifications of the schema" in text and (
+        "failing loading" in text
+    )
+
+
+@contextlib.contextmanager
+def _without_schemas(chart: Path) -> Iterator[Path]:
+    """A temporary copy of `chart` without `values.schema.json` files (subcharts' too)."""
+    with tempfile.TemporaryDirectory(prefix="cnmm-chart-") as tmp:
+        staged = Path(tmp) / chart.name
+        shutil.copytree(chart, staged)
+        for schema in staged.rglob("values.schema.json"):
+            schema.unlink()
+        yield staged
+
+
 _KIND_LINE = r"^kind:\s*[\"']?{}[\"']?\s*(#.*)?$"
 
 
@@ -269,9 +289,19 @@ def _render_sdk(
         if isinstance(loaded, dict):
             merged = _merge(merged, loaded)
     try:
-        rendered = helm_python.Chart.load(str(source)).render(
-            merged or None, name=RELEASE_NAME, namespace=NAMESPACE
-        )
+        try:
+            rendered = helm_python.Chart.load(str(source)).render(
+                merged or None, name=RELEASE_NAME, namespace=NAMESPACE
+            )
+        except Exception as exc:
+            if not _schema_unloadable(exc):
+                raise
+            # A values schema that `$ref`s a URL needs the network: the scan reads no
+            # network, so render as `helm template --skip-schema-validation` does.
+            with _without_schemas(source) as bare:
+                rendered = helm_python.Chart.load(str(bare)).render(
+                    merged or None, name=RELEASE_NAME, namespace=NAMESPACE
+                )
     except Exception as exc:  # the SDK raises HelmError subclasses with Helm's message
         return [], f"{type(exc).__name__}: {exc}"[:500]
     split = {source: split_manifests(text) for source, text in rendered.items()}
