@@ -141,6 +141,21 @@ def test_symlink_loops(tmp_path: Path) -> None:
     assert len(result.facts.kubernetes.workloads) == 1  # type: ignore[union-attr]
 
 
+def test_a_linked_directory_inside_the_scan_is_read_once(tmp_path: Path) -> None:
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    (repo / "config" / "crd").mkdir(parents=True)
+    (repo / "chart").mkdir()
+    outside.mkdir()
+    (repo / "config" / "crd" / "web.yaml").write_text(DEPLOYMENT)
+    (repo / "chart" / "crds").symlink_to(repo / "config" / "crd")  # inside: read once
+    (outside / "other.yaml").write_text(DEPLOYMENT.replace("name: web", "name: other"))
+    (repo / "extra").symlink_to(outside)  # outside the scan: followed
+    result = run_scan(ScanRequest(paths=(str(repo),)))
+    assert result.errors == []
+    paths = sorted(os.path.relpath(o.path, repo) for o in result.plain_objects)
+    assert paths == ["config/crd/web.yaml", "extra/other.yaml"]
+
+
 def test_nothing_readable_exits_4(tmp_path: Path) -> None:
     done = _cnmm("scan", str(tmp_path / "missing.yaml"), "--format", "json")
     assert done.returncode == 4

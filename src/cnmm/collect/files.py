@@ -129,9 +129,13 @@ def walk(paths: Iterable[Path], options: WalkOptions) -> Walk:
 
     Explicitly named files are always read (filters apply to what a directory walk finds).
     A path reached twice (`cnmm scan repo repo/config`, or one path named twice) is listed
-    once, as first reached: its objects are not counted twice.
+    once, as first reached, and a linked directory whose target is inside a scanned path is
+    not followed: objects are not counted twice. Links to files are paths of their own.
     """
     result = Walk()
+    paths = list(paths)
+    # A linked directory whose target the walk reaches anyway is not walked twice.
+    scanned = tuple(os.path.realpath(p) for p in paths if p.is_dir())
     for root in paths:
         try:
             info = root.stat()
@@ -140,13 +144,17 @@ def walk(paths: Iterable[Path], options: WalkOptions) -> Walk:
             continue
         if stat.S_ISDIR(info.st_mode):
             result.directories.append(root)
-            _walk_dir(root, root, options, [], {(info.st_dev, info.st_ino)}, result)
+            _walk_dir(root, root, options, [], {(info.st_dev, info.st_ino)}, result, scanned)
         else:
             result.files.append(root)
     # By absolute path, not by inode: a symlink is a path of its own, as for kustomize.
     result.files = _first_of_each(result.files)
     result.directories = _first_of_each(result.directories)
     return result
+
+
+def _inside(real: str, roots: tuple[str, ...]) -> bool:
+    return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
 def _first_of_each(paths: list[Path]) -> list[Path]:
@@ -175,6 +183,7 @@ def _walk_dir(
     inherited: list[_IgnoreRule],
     ancestors: set[tuple[int, int]],
     result: Walk,
+    scanned: tuple[str, ...] = (),
 ) -> None:
     rules = inherited + _read_ignore_file(directory)
     try:
@@ -206,8 +215,12 @@ def _walk_dir(
                     FileError(_display(path), "symlink loop (leads back to a parent directory)")
                 )
                 continue
+            if entry.is_symlink() and _inside(os.path.realpath(path), scanned):
+                # Its files are read where they really are (a chart's `crds/` linked to the
+                # repository's CRD folder): read twice, they would count twice.
+                continue
             result.directories.append(path)
-            _walk_dir(root, path, options, rules, ancestors | {key}, result)
+            _walk_dir(root, path, options, rules, ancestors | {key}, result, scanned)
             continue
         if not entry.name.lower().endswith(options.suffixes) or entry.name == IGNORE_FILE:
             continue
