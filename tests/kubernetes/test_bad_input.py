@@ -85,6 +85,11 @@ def test_acceptance_alias_bomb_binary_and_one_deployment(tmp_path: Path) -> None
             "{{/*\nWARNING: generated, do not edit.\n*/}}\napiVersion: v1\n",
             "line 1 holds an unrendered template tag ({{/*); ",
         ),
+        (
+            "long-tag.yaml",  # as cloud-on-k8s's config/e2e: a tag longer than the quote
+            'a: b\nmanagedNamespaces: [{{ .Operator.ManagedNamespaces | join "," }}]\nc: d\n',
+            "line 2 holds an unrendered template tag ({{ .Operator.ManagedNamespaces | join...); ",
+        ),
         ("deep.yaml", "x: " + "[" * 100_000 + "]" * 100_000 + "\n", "nesting deeper"),
         ("deep-block.yaml", "".join(" " * i + f"k{i}:\n" for i in range(700)) + "\n", "nesting"),
         ("bomb.yaml", ALIAS_BOMB, "alias"),

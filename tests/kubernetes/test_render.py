@@ -348,6 +348,50 @@ def test_big_crds_render_from_a_stripped_copy(tmp_path: Path) -> None:
     assert {f["location"]["line"] for f in web} == {1}
 
 
+@needs_kubectl
+def test_a_root_the_stripped_copy_cannot_build_is_built_once_more_not_twice(
+    tmp_path: Path,
+) -> None:
+    """A patch into a schema fails on the stripped copy; the original is then built once
+    (with origins), not a plain build and then a second build with origins."""
+    tree = tmp_path / "tree"
+    app, patched = tree / "app", tree / "patched"
+    for folder in (app, patched):
+        folder.mkdir(parents=True)
+    (app / "crd.yaml").write_text(_crd("keda.sh", "ScaledObject", 2000))
+    (app / "kustomization.yaml").write_text("resources: [crd.yaml]\n")
+    (patched / "kustomization.yaml").write_text(
+        "resources: [../app]\npatches:\n"
+        "- target: {kind: CustomResourceDefinition}\n"
+        "  patch: |\n    - op: replace\n"
+        "      path: /spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/f1/type\n"
+        "      value: integer\n"
+    )
+    # The real kubectl, through a shim that logs each build's target.
+    log = tmp_path / "builds.log"
+    shim = tmp_path / "kubectl-shim"
+    real = kustomize.find_renderer()
+    assert real is not None
+    shim.write_text(f'#!/bin/sh\necho "$2" >> {log}\nexec {real[0]} "$@"\n')
+    shim.chmod(0o755)
+    options = ManifestOptions(kustomize_command=(str(shim), real[1]))
+    collection = collect_manifests([tree], options)
+    status = collection.renderers["kustomize"]
+    assert status["status"] == "ok", status
+    assert [o.path for o in collection.rendered] == [str(app / "crd.yaml")]
+    builds = log.read_text().split()
+    assert len(builds) == 2, builds  # the copy, then the original once
+
+
+def test_kustomize_builds_run_with_a_soft_memory_limit(tmp_path: Path) -> None:
+    """GOGC=400 doubles kubectl's heap on big trees; GOMEMLIMIT bounds it (a user's own
+    setting wins)."""
+    command = [sys.executable, "-c", "import os; print(os.environ.get('GOMEMLIMIT'))"]
+    out, reason = kustomize._run(command, tmp_path)
+    assert reason is None and out is not None
+    assert out.strip() == "300MiB"
+
+
 def test_missing_renderers_are_reported_and_plain_files_still_read(tmp_path: Path) -> None:
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "web.yaml").write_text(DEPLOYMENT.format(replicas=2))

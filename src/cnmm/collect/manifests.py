@@ -213,6 +213,12 @@ def parse_documents(
 _TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|\{\{-?\s*/\*")
 
 
+def _shortened(tag: str, most: int = 40) -> str:
+    """A template tag as an error quotes it: a cut one ends in `...`, so that it does not
+    read as the whole tag (`{{ .x | join "` of `{{ .x | join "," }}`)."""
+    return tag if len(tag) <= most else tag[: most - 3] + "..."
+
+
 def _yaml_error(exc: yaml.MarkedYAMLError, text: str) -> ParseError:
     reason, line = yaml_problem(exc)
     if nesting_refused(exc):
@@ -234,7 +240,7 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str) -> ParseError:
         if tag:
             return ParseError(
                 f"invalid YAML: line {number + 1} holds an unrendered template tag "
-                f"({tag.group()[:40]}); {reason.removeprefix('invalid YAML: ')}",
+                f"({_shortened(tag.group())}); {reason.removeprefix('invalid YAML: ')}",
                 line,
             )
     return ParseError(reason, line)
