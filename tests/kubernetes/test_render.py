@@ -15,6 +15,7 @@ from cnmm.collect import kustomize
 from cnmm.collect.manifests import (
     ManifestOptions,
     collect_manifests,
+    parse_files,
     parse_text,
     parse_text_whole,
     strip_crd_schemas,
@@ -331,7 +332,11 @@ def test_big_crds_render_from_a_stripped_copy(tmp_path: Path) -> None:
     assert len(crds) == 2 and all(o.body["spec"]["group"] == "keda.sh" for o in crds)
     # The copy really is stripped, and really cannot build the patching root.
     mirror_dir = tmp_path.parent / f"{tmp_path.name}-mirror"
-    mirror = kustomize.build_mirror([tmp_path], [tmp_path, app, plain, patched], mirror_dir)
+    files = [app / "crd.yaml", app / "web.yaml"]
+    mirror, deferred = kustomize.prepare_mirror(
+        [tmp_path], [tmp_path, app, plain, patched], mirror_dir, files
+    )
+    parse_files(files, 10_000_000, copies=deferred)  # the parse writes the stripped copy
     assert mirror is not None
     copy = mirror.copy_of(patched)
     assert copy is not None and copy != patched
@@ -649,8 +654,6 @@ def test_the_parse_writes_the_stripped_copy_kustomize_builds_read(tmp_path: Path
     copy_of = {p: mirror.copy_of(p) for p in (crd, web, env)}
     assert all(c is not None for c in copy_of.values())
     assert not copy_of[crd].exists()  # type: ignore[union-attr]
-    from cnmm.collect.manifests import parse_files
-
     (parsed_crd, parsed_web) = parse_files([crd, web], 10_000_000, copies=deferred)
     assert [o.kind for o in parsed_crd.objects] == ["CustomResourceDefinition"]
     assert [o.kind for o in parsed_web.objects] == ["Deployment"]

@@ -132,13 +132,16 @@ def chart_values(chart: Path, files: Iterable[Path] = ()) -> dict[str, Any]:
     (rendering reports them)."""
     merged: dict[str, Any] = {}
     for file in (chart / "values.yaml", *files):
-        try:
-            loaded = yaml.safe_load(file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue
-        if isinstance(loaded, dict):
-            merged = _merge(merged, loaded)
+        with contextlib.suppress(OSError, UnicodeDecodeError, yaml.YAMLError):
+            merged = _merge(merged, _read_values(file))
     return merged
+
+
+def _read_values(file: Path) -> dict[str, Any]:
+    """A values file's mapping ({} when it holds none); OSError, UnicodeDecodeError or
+    yaml.YAMLError when it cannot be read."""
+    loaded = yaml.safe_load(file.read_text(encoding="utf-8"))
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def missing_dependencies(
@@ -283,11 +286,9 @@ def _render_sdk(
     merged: dict[str, Any] = {}
     for file in values:
         try:
-            loaded = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            merged = _merge(merged, _read_values(file))
         except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
             return [], f"values file {file}: {exc}"
-        if isinstance(loaded, dict):
-            merged = _merge(merged, loaded)
     try:
         try:
             rendered = helm_python.Chart.load(str(source)).render(

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from cnmm.collect.files import MANIFEST_SUFFIXES
 from cnmm.facts.kubernetes import KubeObject
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ _PATCH_KEYS = ("patchesStrategicMerge", "patchesJson6902", "patches")
 _PLUGIN_KEYS = ("generators", "transformers", "validators")
 _KUSTOMIZE_API = "kustomize.config.k8s.io/v1beta1"
 _RESOURCES_ONLY_KEYS = frozenset({"apiVersion", "kind", "resources", "bases"})
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+_INCLUDE_KEYS = ("resources", "bases", "components")  # what a kustomization builds on
 
 
 def find_renderer() -> list[str] | None:
@@ -95,13 +96,13 @@ def plugin_config_files(directory: Path, doc: Mapping[str, Any]) -> set[Path]:
     return found
 
 
+def _listed(doc: Mapping[str, Any], keys: Sequence[str] = _INCLUDE_KEYS) -> list[Any]:
+    """The entries a kustomization lists under `keys` (resources, bases, components)."""
+    return [ref for key in keys for ref in doc.get(key) or []]
+
+
 def _references(directory: Path, doc: Mapping[str, Any]) -> set[Path]:
-    refs: set[Path] = set()
-    for key in ("resources", "bases", "components"):
-        for ref in doc.get(key) or []:
-            if (path := _local(directory, ref)) is not None:
-                refs.add(path)
-    return refs
+    return {path for ref in _listed(doc) if (path := _local(directory, ref)) is not None}
 
 
 def roots(kustomizations: Mapping[Path, Mapping[str, Any]]) -> list[Path]:
@@ -155,7 +156,7 @@ def resources_only_files(
     file = find_kustomization(directory)
     if file is None or file.is_symlink():  # kustomize does not read a linked kustomization
         return None
-    refs = [*(doc.get("resources") or []), *(doc.get("bases") or [])]
+    refs = _listed(doc, ("resources", "bases"))
     if not refs or not all(isinstance(r, str) for r in refs):
         return None
     seen.add(key)
@@ -281,8 +282,7 @@ def missing_input(
             f"{external}: an external plugin or KRM function, which kustomize runs only with "
             f"--enable-alpha-plugins and a scan does not run (in {kustomization_file(directory)})"
         )
-    for ref in [*(doc.get("resources") or []), *(doc.get("bases") or []),
-                *(doc.get("components") or [])]:  # fmt: skip
+    for ref in _listed(doc):
         if not isinstance(ref, str):
             continue
         path = _local(directory, ref)
@@ -338,7 +338,8 @@ def _external_plugin(directory: Path, refs: Sequence[str]) -> str | None:
             except (OSError, UnicodeDecodeError):
                 continue
         try:
-            docs = [d for d in yaml.safe_load_all(text) if isinstance(d, Mapping)]
+            loaded = list(yaml.load_all(text, Loader=yaml.CSafeLoader))
+            docs = [d for d in loaded if isinstance(d, Mapping)]
         except yaml.YAMLError:
             continue
         for doc in docs:
@@ -434,22 +435,6 @@ def write_light_copy(source: Path, copy: Path, text: str, light: str) -> None:
         link_or_copy(source, copy)
     else:
         copy.write_text(light, encoding="utf-8", errors="surrogateescape")
-
-
-def build_mirror(roots: list[Path], directories: list[Path], dest: Path) -> Mirror | None:
-    """`prepare_mirror` without a parse to share: every large manifest is stripped here; None
-    when no file needed stripping (then building the originals costs the same)."""
-    from cnmm.collect.manifests import strip_crd_schemas
-
-    walked = [Path(e.path) for d in directories for e in os.scandir(d) if e.is_file()]
-    mirror, deferred = prepare_mirror(roots, directories, dest, walked)
-    stripped = False
-    for source, copy in deferred.items():
-        text = source.read_text(encoding="utf-8", errors="surrogateescape")
-        light = strip_crd_schemas(text) if source.suffix in MANIFEST_SUFFIXES else text
-        write_light_copy(source, copy, text, light)
-        stripped = stripped or light is not text
-    return mirror if stripped else None
 
 
 def render(
@@ -560,8 +545,7 @@ def _input_bytes(
         return 0
     seen.add(key)
     total = 0
-    for ref in [*(doc.get("resources") or []), *(doc.get("bases") or []),
-                *(doc.get("components") or [])]:  # fmt: skip
+    for ref in _listed(doc):
         path = _local(directory, ref)
         if path is None:
             continue

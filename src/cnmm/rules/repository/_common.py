@@ -6,13 +6,23 @@ from collections.abc import Callable, Iterator, Sequence
 
 from cnmm.facts.repository import (
     Dockerfile,
+    DockerStage,
     IacEvidence,
+    ImageReference,
     PolicyFile,
     PracticeEvidence,
     RepositoryFacts,
     RepositoryRoot,
 )
-from cnmm.findings import Check, Location, Subject, failed, not_applicable, passed
+from cnmm.findings import (
+    Check,
+    Location,
+    Subject,
+    failed,
+    not_applicable,
+    not_available,
+    passed,
+)
 
 
 def root_subject(root: RepositoryRoot | str) -> Subject:
@@ -86,3 +96,35 @@ def dockerfile_rule(
         check = judge(dockerfile)
         if check is not None:
             yield check
+
+
+def judge_base_images(
+    dockerfile: Dockerfile,
+    is_bad: Callable[[ImageReference], bool],
+    problem: str,
+    undecided: Callable[[Sequence[DockerStage]], str],
+    ok: Callable[[Sequence[DockerStage]], str],
+) -> Check:
+    """The verdict of a rule on a Dockerfile's external base images: fails naming the bases
+    `is_bad` (`problem: names`), else not available when a base is decided by a build
+    argument without default (`undecided` names them), not applicable without an external
+    base, else passes with `ok` (given the external bases)."""
+    subject = dockerfile_subject(dockerfile)
+    external = dockerfile.external_stages
+    bad = [s for s in external if s.image is not None and is_bad(s.image)]
+    if bad:
+        names = [f"{s.image.text if s.image else s.base} (line {s.line})" for s in bad]
+        return failed(subject, f"{problem}: {shown(names)}", Location(dockerfile.path, bad[0].line))
+    if unresolved := dockerfile.unresolved_stages:
+        return not_available(
+            subject,
+            f"base image decided by a build argument without default: {undecided(unresolved)}",
+            Location(dockerfile.path, unresolved[0].line),
+        )
+    if not external:
+        return not_applicable(
+            subject,
+            "no external base image (only scratch or earlier stages)",
+            Location(dockerfile.path),
+        )
+    return passed(subject, ok(external), Location(dockerfile.path, external[0].line))

@@ -20,40 +20,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cnmm.facts.repository import Dockerfile, RepositoryFacts
-from cnmm.findings import Check, Location, failed, not_applicable, not_available, passed
+from cnmm.findings import Check
 from cnmm.rules.base import rule
-from cnmm.rules.repository._common import dockerfile_rule, dockerfile_subject, shown
+from cnmm.rules.repository._common import dockerfile_rule, judge_base_images, shown
 
 
 def _judge(dockerfile: Dockerfile) -> Check:
-    subject = dockerfile_subject(dockerfile)
-    external = dockerfile.external_stages
-    unresolved = dockerfile.unresolved_stages
-    loose = [s for s in external if s.image is not None and s.image.digest is None]
-    if loose:
-        names = [f"{s.image.text if s.image else s.base} (line {s.line})" for s in loose]
-        return failed(
-            subject,
-            f"base image not pinned by digest: {shown(names)}",
-            Location(dockerfile.path, loose[0].line),
-        )
-    if unresolved:
-        names = [f"{s.base} (line {s.line})" for s in unresolved]
-        return not_available(
-            subject,
-            f"base image decided by a build argument without default: {shown(names)}",
-            Location(dockerfile.path, unresolved[0].line),
-        )
-    if not external:
-        return not_applicable(
-            subject,
-            "no external base image (only scratch or earlier stages)",
-            Location(dockerfile.path),
-        )
-    return passed(
-        subject,
-        f"{len(external)} external base image(s) pinned by digest",
-        Location(dockerfile.path, external[0].line),
+    return judge_base_images(
+        dockerfile,
+        lambda image: image.digest is None,
+        "base image not pinned by digest",
+        lambda undecided: shown([f"{s.base} (line {s.line})" for s in undecided]),
+        lambda external: f"{len(external)} external base image(s) pinned by digest",
     )
 
 

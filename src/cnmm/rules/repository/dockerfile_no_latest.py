@@ -17,39 +17,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cnmm.facts.repository import Dockerfile, RepositoryFacts
-from cnmm.findings import Check, Location, failed, not_applicable, not_available, passed
+from cnmm.findings import Check
 from cnmm.rules.base import rule
-from cnmm.rules.repository._common import dockerfile_rule, dockerfile_subject, shown
+from cnmm.rules.repository._common import dockerfile_rule, judge_base_images
 
 
 def _judge(dockerfile: Dockerfile) -> Check:
-    subject = dockerfile_subject(dockerfile)
-    external = dockerfile.external_stages
-    latest = [s for s in external if s.image is not None and s.image.latest_or_untagged]
-    if latest:
-        names = [f"{s.image.text if s.image else s.base} (line {s.line})" for s in latest]
-        return failed(
-            subject,
-            f"base image uses latest or no tag: {shown(names)}",
-            Location(dockerfile.path, latest[0].line),
-        )
-    unresolved = dockerfile.unresolved_stages
-    if unresolved:
-        return not_available(
-            subject,
-            f"base image decided by a build argument without default: {unresolved[0].base}",
-            Location(dockerfile.path, unresolved[0].line),
-        )
-    if not external:
-        return not_applicable(
-            subject,
-            "no external base image (only scratch or earlier stages)",
-            Location(dockerfile.path),
-        )
-    return passed(
-        subject,
-        "every base image names a version tag or digest",
-        Location(dockerfile.path, external[0].line),
+    return judge_base_images(
+        dockerfile,
+        lambda image: image.latest_or_untagged,
+        "base image uses latest or no tag",
+        lambda undecided: undecided[0].base,
+        lambda _external: "every base image names a version tag or digest",
     )
 
 
