@@ -39,3 +39,12 @@ def run_cnmm(
         text=True,
         timeout=timeout,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """What cnmm caches (the light Kustomize schema) goes to a temporary directory, not to
+    the home directory of whoever runs the tests (subprocesses inherit it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        yield

@@ -140,7 +140,7 @@ def chart_values(chart: Path, files: Iterable[Path] = ()) -> dict[str, Any]:
 def _read_values(file: Path) -> dict[str, Any]:
     """A values file's mapping ({} when it holds none); OSError, UnicodeDecodeError or
     yaml.YAMLError when it cannot be read."""
-    loaded = yaml.safe_load(file.read_text(encoding="utf-8"))
+    loaded = yaml.load(file.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     return loaded if isinstance(loaded, dict) else {}
 
 

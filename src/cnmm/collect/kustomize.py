@@ -27,15 +27,22 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from cnmm.collect.files import MANIFEST_SUFFIXES
+from cnmm.collect.files import (
+    DEFAULT_MAX_FILE_SIZE,
+    MANIFEST_SUFFIXES,
+    FileReadError,
+    read_text,
+)
+from cnmm.collect.kustomize_schema import light_schema_file
+from cnmm.collect.paths import resolved
 from cnmm.facts.kubernetes import KubeObject
 
 if TYPE_CHECKING:
@@ -67,7 +74,7 @@ def find_renderer() -> list[str] | None:
 def _local(directory: Path, ref: Any) -> Path | None:
     if not isinstance(ref, str) or "://" in ref or ref.startswith(("github.com/", "git@")):
         return None
-    return (directory / ref).resolve()
+    return resolved(os.path.join(directory, ref))  # no Path made: this runs thousands of times
 
 
 def patch_files(directory: Path, doc: Mapping[str, Any]) -> set[Path]:
@@ -114,19 +121,20 @@ def roots(kustomizations: Mapping[Path, Mapping[str, Any]]) -> list[Path]:
     return [
         d
         for d in kustomizations
-        if d.resolve() not in referenced and kustomizations[d].get("kind") != COMPONENT_KIND
+        if resolved(d) not in referenced and kustomizations[d].get("kind") != COMPONENT_KIND
     ]
 
 
 def _doc_of(
-    directory: Path, resolved: Path, kustomizations: Mapping[Path, Mapping[str, Any]]
+    directory: Path, real: Path, kustomizations: Mapping[Path, Mapping[str, Any]]
 ) -> Mapping[str, Any] | None:
-    """The kustomization of a directory, whether the mapping's keys are resolved or not."""
+    """The kustomization of a directory (`real`: resolved), whether the mapping's keys are
+    resolved or not."""
     doc = kustomizations.get(directory)
     if doc is None:
-        doc = kustomizations.get(resolved)
+        doc = kustomizations.get(real)
     if doc is None:
-        doc = next((d for k, d in kustomizations.items() if k.resolve() == resolved), None)
+        doc = next((d for k, d in kustomizations.items() if resolved(k) == real), None)
     return doc
 
 
@@ -145,7 +153,7 @@ def resources_only_files(
     starting a build (most of a small build's cost is starting kubectl).
     """
     seen = set() if _seen is None else _seen
-    key = directory.resolve()
+    key = resolved(directory)
     doc = _doc_of(directory, key, kustomizations)
     if doc is None or key in seen or not set(doc) <= _RESOURCES_ONLY_KEYS:
         return None
@@ -248,7 +256,7 @@ def missing_input(
     exist: kustomize would fail on it, so the build is not started. None when all are there
     (or cannot be known: references outside the scan are left to kustomize)."""
     seen = set() if seen is None else seen
-    key = directory.resolve()
+    key = resolved(directory)
     if key in seen:
         return None
     seen.add(key)
@@ -301,7 +309,7 @@ def missing_input(
         # not by its resolved absolute path; resolved only when a link makes the two differ.
         shown = Path(os.path.normpath(directory / ref))
         if reason := missing_input(
-            shown if shown.resolve() == path else path, kustomizations, seen
+            shown if resolved(shown) == path else path, kustomizations, seen
         ):
             return reason
     return None
@@ -311,7 +319,7 @@ def _outside(directory: Path, ref: str, path: Path) -> str | None:
     """Why kustomize refuses the file `ref` (resolved: `path`) of the kustomization in
     `directory`: its default load restrictor loads no file (links followed) from outside the
     kustomization's directory; a directory outside is a base and is allowed. None if fine."""
-    if path.is_dir() or path.is_relative_to(directory.resolve()):
+    if path.is_dir() or path.is_relative_to(resolved(directory)):
         return None
     linked = not os.path.normpath(ref).startswith("..") and not os.path.isabs(ref)
     return (
@@ -373,10 +381,10 @@ class Mirror:
 
     def copy_of(self, path: Path) -> Path | None:
         """Where `path` lives in the copy (None when it is outside the mirrored trees)."""
-        resolved = path.resolve()
+        real = resolved(path)
         for original, copy in self.pairs:
-            if resolved == original or original in resolved.parents:
-                return copy / resolved.relative_to(original)
+            if real == original or original in real.parents:
+                return copy / real.relative_to(original)
         return None
 
     def original_of(self, path: str) -> str:
@@ -388,36 +396,47 @@ class Mirror:
 
 
 def prepare_mirror(
-    roots: list[Path], directories: list[Path], dest: Path, parsed: Sequence[Path] = ()
-) -> tuple[Mirror, dict[Path, Path]]:
+    roots: list[Path],
+    directories: list[Path],
+    dest: Path,
+    parsed: Collection[Path] = (),
+    max_size: int = DEFAULT_MAX_FILE_SIZE,
+) -> Mirror:
     """Lay out a copy of `directories` (the walked ones, under the scan `roots`) in `dest`:
     every file hard-linked, except the large manifests among `parsed` (the files the scan
-    parses anyway). Those are returned (file -> where its copy goes) for the parse to write
-    (`cnmm.collect.manifests.parse_file`): it strips their CRD schemas once for both uses.
+    parses), whose copies have their CRD schemas stripped. Stripping is cheap (a few tens
+    of milliseconds for the benchmark's 28 MB of CRDs), so the copy is made before the
+    parse and builds need not wait for it.
     """
-    pairs = tuple((root.resolve(), dest / str(i)) for i, root in enumerate(roots) if root.is_dir())
-    wanted: dict[Path, dict[str, Path]] = {}
+    from cnmm.collect.manifests import strip_crd_schemas
+
+    pairs = tuple((resolved(root), dest / str(i)) for i, root in enumerate(roots) if root.is_dir())
+    wanted: dict[Path, set[str]] = {}
     for path in parsed:
-        wanted.setdefault(path.parent, {})[path.name] = path
-    deferred: dict[Path, Path] = {}
+        wanted.setdefault(path.parent, set()).add(path.name)
     for directory in directories:
-        resolved = directory.resolve()
-        base = next(((o, c) for o, c in pairs if resolved == o or o in resolved.parents), None)
+        real = resolved(directory)
+        base = next(((o, c) for o, c in pairs if real == o or o in real.parents), None)
         if base is None:
             continue
-        target = base[1] / resolved.relative_to(base[0])
+        target = base[1] / real.relative_to(base[0])
         target.mkdir(parents=True, exist_ok=True)
-        mine = wanted.get(directory, {})
-        with os.scandir(resolved) as entries:
+        mine = wanted.get(directory, set())
+        with os.scandir(real) as entries:
             for entry in entries:
                 if not entry.is_file():
                     continue
-                copy = target / entry.name
+                source, copy = Path(entry.path), target / entry.name
                 if entry.name in mine and entry.stat().st_size > HEAVY_BYTES:
-                    deferred[mine[entry.name]] = copy
-                    continue
-                link_or_copy(Path(entry.path), copy)
-    return Mirror(pairs), deferred
+                    try:
+                        text = read_text(source, max_size)
+                    except FileReadError:
+                        link_or_copy(source, copy)  # kustomize says what is wrong with it
+                        continue
+                    write_light_copy(source, copy, text, strip_crd_schemas(text))
+                else:
+                    link_or_copy(source, copy)
+    return Mirror(pairs)
 
 
 def link_or_copy(source: Path, copy: Path) -> None:
@@ -437,26 +456,105 @@ def write_light_copy(source: Path, copy: Path, text: str, light: str) -> None:
         copy.write_text(light, encoding="utf-8", errors="surrogateescape")
 
 
+Source = tuple[str, str, str]  # (kind, name as written, source file) of one output object
+
+
+def ordered_sources(
+    directory: Path,
+    kustomizations: Mapping[Path, Mapping[str, Any]],
+    parsed: Mapping[str, FileParse] | None,
+    _inside: frozenset[Path] = frozenset(),
+) -> list[Source] | None:
+    """Kind, name and source file of every object a kustomization outputs, in the order
+    kustomize accumulates them: what a build with `sortOptions: {order: fifo}` prints.
+
+    Kustomize accumulates each kustomization's `resources` (then `bases`) in order, a
+    file's objects as written and a directory's output as a whole, then the objects its
+    ConfigMap and Secret generators make (configured in the kustomization file), then its
+    components, each the same way. None when the scan cannot tell (a file it did not parse
+    or not as kustomize does, a generator merging into an object of a base, a plugin):
+    then kustomize's origin annotations are asked instead (see `render`). With `parsed`
+    None, only the kustomizations are checked (and the list leaves out the files).
+    """
+    key = resolved(directory)
+    doc = _doc_of(directory, key, kustomizations)
+    file = find_kustomization(key)
+    if doc is None or key in _inside or file is None or file.is_symlink():
+        return None
+    if any(doc.get(k) for k in ("generators", "helmCharts", "helmChartInflationGenerator")):
+        return None
+    inside = _inside | {key}
+    sources: list[Source] = []
+    for ref in [*(doc.get("resources") or []), *(doc.get("bases") or [])]:
+        path = _local(key, ref)
+        if path is None:
+            return None
+        if path.is_dir():
+            inner = ordered_sources(path, kustomizations, parsed, inside)
+            if inner is None:
+                return None
+            sources.extend(inner)
+            continue
+        if parsed is None:
+            continue
+        parse = parsed.get(str(path))
+        if parse is None or parse.error or parse.tool_configs or parse.other_documents:
+            return None
+        sources.extend((o.kind, o.name, str(path)) for o in parse.objects)
+    for field, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
+        for generator in doc.get(field) or []:
+            if not isinstance(generator, Mapping):
+                return None
+            if generator.get("behavior", "create") != "create":
+                return None  # merged into an object of a base: which file is its origin?
+            sources.append((kind, str(generator.get("name") or ""), str(file)))
+    for ref in doc.get("components") or []:
+        path = _local(key, ref)
+        inner = None if path is None else ordered_sources(path, kustomizations, parsed, inside)
+        if inner is None:
+            return None
+        sources.extend(inner)
+    return sources
+
+
 def render(
-    command: list[str], directory: Path, mirror: Mirror | None = None
+    command: list[str],
+    directory: Path,
+    mirror: Mirror | None = None,
+    schema: Path | None = None,
+    sources: Sequence[Source] | Callable[[], Sequence[Source] | None] | None = None,
 ) -> tuple[list[KubeObject], str | None]:
     """Render one directory; (objects, None) or ([], reason).
 
     Objects carry the absolute path of their source file (or of the kustomization that
     generated them) and no line: `cnmm.collect.manifests.merge_rendered` adds the line.
     With a `mirror`, the stripped copy is built first; if that fails, the original is.
+    `schema`: the renderer's light schema to build with (`cnmm.collect.kustomize_schema`).
+    `sources`: what the build is expected to output, in order (`ordered_sources`, or a
+    function that tells it once the files are parsed): each
+    object's file is then known without origin annotations, which cost kustomize about a
+    quarter of its time; when the output does not match them, the build is made again
+    with the annotations.
     """
     label = str(kustomization_file(directory))
     copy = mirror.copy_of(directory) if mirror is not None else None
-    if copy is not None and mirror is not None:
-        objects = _render_with_origins(command, copy, label)
+    # The original is built when the copy fails (a patch into a schema it stripped).
+    for target in (copy, resolved(directory)):
+        if target is None:
+            continue
+        objects: list[KubeObject] | None = None
+        if sources is not None:
+            out = _build(command, target, schema, origins=False)
+            if out is None:
+                continue  # the same input fails with annotations too
+            expected = sources() if callable(sources) else sources
+            objects = None if expected is None else _in_order(out, expected)
+        if objects is None:
+            objects = _render_with_origins(command, target, label, schema)
         if objects is not None:
-            return [replace(o, path=mirror.original_of(o.path)) for o in objects], None
-    # The original, with origins (when the copy failed: a patch into a schema). Building it
-    # plain first would build a big tree twice whenever it succeeds.
-    objects = _render_with_origins(command, directory.resolve(), label)
-    if objects is not None:
-        return objects, None
+            if target is copy and mirror is not None:
+                objects = [replace(o, path=mirror.original_of(o.path)) for o in objects]
+            return objects, None
     # Build the directory itself: kustomize's message then names the user's files (and a
     # kustomize too old for buildMetadata still renders, without origins).
     out, reason = _run(command, directory)
@@ -468,21 +566,93 @@ def render(
         return [], f"unreadable output: {exc}"
 
 
-def _render_with_origins(command: list[str], target: Path, label: str) -> list[KubeObject] | None:
-    """Build `target` through a wrapper that asks for origin annotations; None on failure."""
+_SCHEMA_NAME = "cnmm-kustomize-schema.json"
+
+
+def _build(
+    command: list[str],
+    target: Path,
+    schema: Path | None,
+    origins: bool,
+    wrapper: Path | None = None,
+) -> str | None:
+    """kustomize's output for `target`, built through a throw-away kustomization that asks
+    for origin annotations (`origins`) or else for accumulation order, and names the light
+    `schema` when there is one; None on failure. The wrapper is made in `wrapper` (a new
+    temporary directory when None)."""
+    if wrapper is None:
+        with tempfile.TemporaryDirectory(prefix="cnmm-kustomize-") as made:
+            return _build(command, target, schema, origins, Path(made))
+    relative = os.path.relpath(target, wrapper)
+    text = f"resources: [{json.dumps(relative)}]\n"
+    text += "buildMetadata: [originAnnotations]\n" if origins else "sortOptions: {order: fifo}\n"
+    if schema is not None:
+        # kustomize loads the schema only from inside the wrapper's directory.
+        link_or_copy(schema, wrapper / _SCHEMA_NAME)
+        text += f"openapi:\n  path: {_SCHEMA_NAME}\n"
+    (wrapper / "kustomization.yaml").write_text(text, encoding="utf-8")
+    out, _reason = _run(command, wrapper)
+    return out
+
+
+def _render_with_origins(
+    command: list[str], target: Path, label: str, schema: Path | None = None
+) -> list[KubeObject] | None:
+    """Build `target` with origin annotations (see `_build`); None on failure."""
     with tempfile.TemporaryDirectory(prefix="cnmm-kustomize-") as wrapper:
-        relative = os.path.relpath(target, wrapper)
-        Path(wrapper, "kustomization.yaml").write_text(
-            f"resources: [{json.dumps(relative)}]\nbuildMetadata: [originAnnotations]\n",
-            encoding="utf-8",
-        )
-        out, _reason = _run(command, wrapper)
+        out = _build(command, target, schema, True, Path(wrapper))
         if out is None:
             return None
         try:
             return parse_rendered(out, label, Path(wrapper))
         except yaml.YAMLError:
             return None
+
+
+def _in_order(text: str, sources: Sequence[Source]) -> list[KubeObject] | None:
+    """Objects of a build in accumulation order, each pointing at its file in `sources`;
+    None when that cannot be told for certain.
+
+    Kustomize adds prefixes, suffixes and hashes to names, so each output document must be
+    the expected kind with the expected name inside its own. Objects a patch deletes leave
+    gaps (nothing else can add objects that `sources` does not list): the documents are then
+    matched in order, skipping deleted entries, unless a skipped entry from another file
+    could have been the one matched. A patch renaming an object does not match.
+    """
+    from cnmm.collect.manifests import objects_from_document
+
+    documents = list(_rendered_documents(text))
+    if len(documents) > len(sources):
+        return None
+    matched: list[Source] = []
+    skipped: list[Source] = []
+    position = 0
+    for doc in documents:
+        metadata = doc.get("metadata") if isinstance(doc, dict) else None
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        if not isinstance(name, str):
+            return None
+        while position < len(sources) and not _matches(doc, name, sources[position]):
+            skipped.append(sources[position])
+            position += 1
+        if position == len(sources):
+            return None
+        matched.append(sources[position])
+        position += 1
+    skipped.extend(sources[position:])
+    for kind, name, path in skipped:
+        for doc, source in zip(documents, matched, strict=True):
+            if source[2] != path and _matches(doc, doc["metadata"]["name"], (kind, name, path)):
+                return None  # the deleted one may be this document's source
+    objects: list[KubeObject] = []
+    for doc, (_kind, _name, path) in zip(documents, matched, strict=True):
+        found, _tools = objects_from_document(doc, path, None, "kustomize")
+        objects.extend(found)
+    return objects
+
+
+def _matches(doc: Mapping[str, Any], name: str, source: Source) -> bool:
+    return doc.get("kind") == source[0] and source[1] in name
 
 
 _CRD_HEAD = re.compile(r"^kind: CustomResourceDefinition$", re.M)
@@ -511,21 +681,28 @@ def _origin(doc: Any, base: Path | None) -> str | None:
     return os.path.normpath(base / ref)
 
 
-def parse_rendered(text: str, path: str, base: Path | None = None) -> list[KubeObject]:
-    """Objects in kustomize output, which kustomize itself has already parsed and validated.
+def _rendered_documents(text: str) -> Iterator[Any]:
+    """The documents of kustomize output, which kustomize itself has already parsed and
+    validated. Kustomize writes each object with sorted keys, so a CRD's bulky
+    `spec.versions` (its schemas) comes last and is cut off: only its group and names
+    matter here."""
+    if not text.strip():
+        return
+    for chunk in text.split("\n---\n"):
+        if _CRD_HEAD.search(chunk):
+            chunk = chunk.split("\n  versions:\n", 1)[0]
+        yield yaml.load(chunk, Loader=yaml.CSafeLoader)
 
-    Kustomize writes each object with sorted keys, so a CRD's bulky `spec.versions` (its
-    schemas) comes last and is cut off: only its group and names matter here. Objects point
-    at their origin file when the output has origin annotations relative to `base`, else at
-    `path` (the kustomization file); they have no line of their own.
+
+def parse_rendered(text: str, path: str, base: Path | None = None) -> list[KubeObject]:
+    """Objects in kustomize output (see `_rendered_documents`). They point at their origin
+    file when the output has origin annotations relative to `base`, else at `path` (the
+    kustomization file); they have no line of their own.
     """
     from cnmm.collect.manifests import objects_from_document
 
     objects: list[KubeObject] = []
-    for chunk in text.split("\n---\n"):
-        if _CRD_HEAD.search(chunk):
-            chunk = chunk.split("\n  versions:\n", 1)[0]
-        doc = yaml.load(chunk, Loader=yaml.CSafeLoader)
+    for doc in _rendered_documents(text):
         source = _origin(doc, base) or path
         found, _tools = objects_from_document(doc, source, None, "kustomize")
         objects.extend(found)
@@ -539,7 +716,7 @@ def _input_bytes(
 ) -> int:
     """Roughly how much a build reads: the sizes of the files its kustomizations list."""
     seen = set() if _seen is None else _seen
-    key = directory.resolve()
+    key = resolved(directory)
     doc = _doc_of(directory, key, kustomizations)
     if doc is None or key in seen:
         return 0
@@ -585,14 +762,19 @@ def render_all(
     workers: int | None = None,
     command: Sequence[str] | str | None = "auto",
     mirror: Mirror | None = None,
-    parsed: Mapping[str, FileParse] | None = None,
+    parsed: Mapping[str, FileParse] | Future[Mapping[str, FileParse]] | None = None,
+    schema: Path | str | None = "auto",
 ) -> tuple[list[KubeObject], dict[str, Any]]:
     """Render every root kustomization; objects and a status for `renderers.kustomize`.
 
     `command` is the renderer to use ("auto": `find_renderer()`; None: none is available);
     `mirror` a stripped copy of the scanned trees to build from (see `prepare_mirror`);
-    `parsed` the plain-file parses by resolved path, from which resources-only roots are
-    served without a build (see `resources_only_files`).
+    `parsed` the plain-file parses by resolved path (or a future of them, so that builds
+    start while the files are still being parsed): resources-only roots are served from
+    them without a build (see `resources_only_files`), and they tell which file each
+    built object comes from (see `ordered_sources`); `schema` the light schema to build
+    with ("auto": the renderer's own, `kustomize_schema.light_schema_file`; None: the
+    built-in one).
     """
     if not kustomizations:
         return [], {"status": "not-needed", "directories": []}
@@ -608,33 +790,55 @@ def render_all(
         }
     command = list(found_command)
     targets = roots(kustomizations)
-    objects: list[KubeObject] = []
-    directories: list[dict[str, Any]] = []
+    index = {resolved(d): doc for d, doc in kustomizations.items()}
 
-    index = {d.resolve(): doc for d, doc in kustomizations.items()}
+    def parses() -> Mapping[str, FileParse]:
+        return parsed.result() if isinstance(parsed, Future) else parsed or {}
+
     results: dict[Path, tuple[list[KubeObject], str | None]] = {}
     served_roots: set[Path] = set()
     builds: list[tuple[int, Path]] = []
+    resources_only: list[Path] = []  # served from the parse, once it is there
     for directory in targets:
         if reason := missing_input(directory, index):
             results[directory] = [], reason
-        elif (
-            parsed is not None
-            and (files := resources_only_files(directory, index))
-            and (served := _as_rendered(files, parsed)) is not None
-        ):
-            results[directory] = served, None
-            served_roots.add(directory)
+        elif parsed is not None and resources_only_files(directory, index):
+            resources_only.append(directory)
         else:
             builds.append((_input_bytes(directory, index), directory))
     # The largest builds first, so that no long build starts last while a core idles.
     builds.sort(key=lambda item: -item[0])
+    light: Path | None = None
+    if (builds or resources_only) and schema == "auto":
+        # A kustomization naming its own schema must keep it: the wrapper's would win.
+        if not any("openapi" in doc for doc in kustomizations.values()):
+            light = light_schema_file(command)
+    elif isinstance(schema, Path):
+        light = schema
+
+    def sources_of(directory: Path) -> Callable[[], list[Source] | None] | None:
+        # Whether order can tell (the structure); the files are checked once parsed.
+        if parsed is None or ordered_sources(directory, index, None) is None:
+            return None
+        return lambda: ordered_sources(directory, index, parses())
+
+    def build(directory: Path) -> tuple[list[KubeObject], str | None]:
+        return render(command, directory, mirror, light, sources_of(directory))
+
     with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
-        ordered = [d for _size, d in builds]
-        for directory, outcome in zip(
-            ordered, pool.map(lambda d: render(command, d, mirror), ordered), strict=True
-        ):
-            results[directory] = outcome
+        started = {d: pool.submit(build, d) for _size, d in builds}
+        for directory in resources_only:
+            files = resources_only_files(directory, index) or []
+            served = _as_rendered(files, parses())
+            if served is None:
+                started[directory] = pool.submit(build, directory)  # kustomize must say
+            else:
+                results[directory] = served, None
+                served_roots.add(directory)
+        for directory, future in started.items():
+            results[directory] = future.result()
+    objects: list[KubeObject] = []
+    directories: list[dict[str, Any]] = []
     for directory in targets:
         found, reason = results[directory]
         objects.extend(found)

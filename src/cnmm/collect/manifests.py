@@ -16,6 +16,7 @@ read as plain files: they are rendered (see `cnmm.collect.helm`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
@@ -37,6 +38,7 @@ from cnmm.collect.files import (
     read_text,
     walk,
 )
+from cnmm.collect.paths import forget_resolved, real_path, resolved
 from cnmm.facts import FileError
 from cnmm.facts.kubernetes import KubeObject
 from cnmm.yamlsource import nesting_refused, yaml_problem
@@ -304,8 +306,19 @@ def objects_from_document(
     ], []
 
 
-_SCHEMA_KEY = re.compile(r"(?m)^( *)(?:- )?openAPIV3Schema:[ \t]*(?:#.*)?$")
+# The key is found by its name first, then its line checked for what may precede it
+# (spaces, a list dash): a pattern anchored at every line start scans 45 times slower.
+_SCHEMA_KEY = re.compile(r"(?m)openAPIV3Schema:[ \t]*(?:#.*)?$")
+_SCHEMA_KEY_LEAD = re.compile(r"( *)(- )?")
 _CRD_KIND = re.compile(r"(?m)^kind:[ \t]*['\"]?CustomResourceDefinition['\"]?[ \t]*(?:#.*)?$")
+
+
+@functools.lru_cache(maxsize=64)
+def _block_end(deeper: int) -> re.Pattern[str]:
+    """The newline after which a block indented `deeper` columns ends: one starting a line
+    that is neither indented that far nor blank or comment-only. (Searching for it is many
+    times faster than matching the block line by line.)"""
+    return re.compile(r"\n(?![ ]{" + str(deeper) + r"}|[ \t]*(?:#|\n|\Z))")
 
 
 def strip_crd_schemas(text: str) -> str:
@@ -323,17 +336,16 @@ def strip_crd_schemas(text: str) -> str:
     out: list[str] = []
     position = 0
     for match in _SCHEMA_KEY.finditer(text):
-        if match.start() < position:
-            continue  # nested inside a block already blanked
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        lead = _SCHEMA_KEY_LEAD.fullmatch(text, line_start, match.start())
+        if lead is None or line_start < position:
+            continue  # not a key of its own, or nested inside a block already blanked
         # "  - openAPIV3Schema:" opens a list item: its children sit two columns further in.
-        item = match.group(0)[len(match.group(1)) :].startswith("- ")
-        deeper = len(match.group(1)) + (2 if item else 0) + 1
-        # Lines indented deeper than the key, or blank / comment-only lines, belong to it.
-        block = re.compile(
-            r"(?:\n(?:[ ]{" + str(deeper) + r",}[^\n]*|[ \t]*(?:#[^\n]*)?(?=\n|$)))*"
-        )
-        end = block.match(text, match.end())
-        stop = end.end() if end else match.end()
+        deeper = len(lead.group(1)) + (2 if lead.group(2) else 0) + 1
+        # Lines indented deeper than the key, or blank / comment-only lines, belong to it:
+        # the block ends at the first newline that starts any other line.
+        end = _block_end(deeper).search(text, match.end())
+        stop = end.start() if end else len(text)
         out.append(text[position : match.end()])
         out.append(" {}" + "\n" * text.count("\n", match.end(), stop))
         position = stop
@@ -446,30 +458,18 @@ def _objects_of(docs: list[tuple[Any, int]], path: str, origin: str) -> FilePars
                      expected_files=tuple(expected), sent_files=tuple(sent))  # fmt: skip
 
 
-def parse_file(path: Path, max_size: int, copy_to: Path | None = None) -> FileParse:
-    """Read and parse one file (never raises for bad input). With `copy_to`, also leave
-    there the copy Kustomize builds read: the CRD-stripped text, computed once for both
-    (see `cnmm.collect.kustomize.prepare_mirror`)."""
-    from cnmm.collect.kustomize import link_or_copy, write_light_copy
-
+def parse_file(path: Path, max_size: int) -> FileParse:
+    """Read and parse one file (never raises for bad input)."""
     try:
         text = read_text(path, max_size)
     except FileReadError as exc:
-        if copy_to is not None:
-            with contextlib.suppress(OSError):
-                link_or_copy(path, copy_to)
         return FileParse(str(path), error=exc.reason)
-    light = strip_crd_schemas(text)
-    if copy_to is not None:
-        # On failure the build fails on the copy, and the original is built instead.
-        with contextlib.suppress(OSError):
-            write_light_copy(path, copy_to, text, light)
-    return parse_text(text, str(path), light=light)
+    return parse_text(text, str(path))
 
 
-def _parse_chunk(args: tuple[list[tuple[str, str | None]], int]) -> list[FileParse]:
+def _parse_chunk(args: tuple[list[str], int]) -> list[FileParse]:
     paths, max_size = args
-    return [parse_file(Path(p), max_size, Path(c) if c else None) for p, c in paths]
+    return [parse_file(Path(p), max_size) for p in paths]
 
 
 def parse_files(
@@ -477,11 +477,8 @@ def parse_files(
     max_size: int,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
-    copies: Mapping[Path, Path] | None = None,
 ) -> list[FileParse]:
-    """Parse many files, on every core when there are enough of them to pay for it.
-    `copies`: files whose mirror copy the parse writes (see `parse_file`)."""
-    copies = copies or {}
+    """Parse many files, on every core when there are enough of them to pay for it."""
     cores = workers if workers is not None else (os.cpu_count() or 1)
     sample = paths[: PARALLEL_MIN_FILES * 4]
     sampled_bytes = 0
@@ -493,16 +490,13 @@ def parse_files(
     if cores < 2 or len(paths) < PARALLEL_MIN_FILES or total_bytes < PARALLEL_MIN_BYTES:
         results = []
         for p in paths:
-            results.append(parse_file(p, max_size, copies.get(p)))
+            results.append(parse_file(p, max_size))
             if progress:
                 progress(1)
         return results
     # Chunks keep the pickling overhead low; order is preserved by map().
     size = max(16, len(paths) // (cores * 8))
-    chunks = [
-        [(str(p), str(copies[p]) if p in copies else None) for p in paths[i : i + size]]
-        for i in range(0, len(paths), size)
-    ]
+    chunks = [[str(p) for p in paths[i : i + size]] for i in range(0, len(paths), size)]
     results = []
     with ProcessPoolExecutor(max_workers=cores) as pool:
         for chunk_result in pool.map(_parse_chunk, [(c, max_size) for c in chunks]):
@@ -541,11 +535,18 @@ class ManifestOptions:
 
 
 def _under_chart_templates(path: Path, charts: set[Path]) -> bool:
-    for parent in path.parents:
-        if parent.name == "templates" and parent.parent in charts:
-            return True
-        if parent in charts:
+    """Whether `path` lies in the templates/ of the chart nearest above it."""
+    if not charts:
+        return False
+    # Strings, not Paths: this runs for every walked file.
+    names = {str(c) for c in charts}
+    child, parent = str(path), os.path.dirname(str(path))
+    while parent != child:
+        if os.path.basename(child) == "templates" and parent in names:
+            return child != str(path)
+        if parent in names:
             return False
+        child, parent = parent, os.path.dirname(parent)
     return False
 
 
@@ -582,6 +583,7 @@ def start_manifests(
     from cnmm.collect import helm, kustomize
 
     options = options or ManifestOptions()
+    forget_resolved()  # links may have changed since the last scan
     found: Walk = walk(paths, options.walk)
     result = ManifestCollection(errors=list(found.errors))
 
@@ -611,12 +613,14 @@ def start_manifests(
     result.kustomizations = [str(k) for k in kustomizations]
     kustomization_files = set(kustomizations.values())
 
+    patch_names = {p.name for p in patch_files}
     files = [
         f
         for f in found.files
         if not _under_chart_templates(f, all_charts)
         and f not in kustomization_files
-        and not (patch_files and f.resolve() in patch_files)
+        # Only a file named like a patch file can be one: most need no resolving.
+        and not (f.name in patch_names and resolved(f) in patch_files)
     ]
 
     def tick(n: int) -> None:
@@ -631,30 +635,40 @@ def start_manifests(
             else options.kustomize_command
         )
         k_command = None if isinstance(found_command, str) else found_command
-    # Helm renders in its own process while this one parses the plain files; Kustomize
-    # builds follow the parse (they read the copy it writes).
+    # Helm and the Kustomize builds run in the background while this thread parses the
+    # plain files: builds read a copy of the trees with CRD schemas stripped (see
+    # kustomize.prepare_mirror), and need the parse only to tell where their objects come
+    # from (see kustomize.render_all).
+    max_size = options.walk.max_file_size
     background = ThreadPoolExecutor(max_workers=2)
+    parsed: Future[Mapping[str, FileParse]] = Future()
     try:
         with contextlib.ExitStack() as stack:
-            mirror: kustomize.Mirror | None = None
-            copies: dict[Path, Path] = {}
-            if k_command:
-                # Builds read a copy of the trees with CRD schemas stripped, which the parse
-                # writes as it strips them for itself (see kustomize.prepare_mirror).
-                tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="cnmm-mirror-"))
-                try:
-                    mirror, copies = kustomize.prepare_mirror(
-                        paths, found.directories, Path(tmp), files
-                    )
-                except OSError:
-                    mirror, copies = None, {}  # no room for the copy: build the originals
             if options.render:
                 h_renderer = (
                     None if isinstance(options.helm_renderer, str) else options.helm_renderer
                 )
                 h_future = background.submit(helm.render_all, charts, options.values, h_renderer)
-            max_size = options.walk.max_file_size
-            parses = parse_files(files, max_size, tick, options.workers, copies)
+                mirror_dir = (
+                    Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cnmm-mirror-")))
+                    if k_command
+                    else None
+                )
+
+                def build() -> tuple[list[KubeObject], dict[str, Any]]:
+                    mirror = None
+                    if mirror_dir is not None:
+                        try:
+                            mirror = kustomize.prepare_mirror(
+                                paths, found.directories, mirror_dir, files, max_size
+                            )
+                        except OSError:
+                            mirror = None  # no room for the copy: build the originals
+                    return kustomize.render_all(kustomize_files, None, k_command, mirror, parsed)
+
+                k_future = background.submit(build)
+            parses = parse_files(files, max_size, tick, options.workers)
+            parsed.set_result({real_path(p.path): p for p in parses} if k_command else {})
             for parse in parses:
                 result.files_read += 1
                 if parse.error:
@@ -670,7 +684,7 @@ def start_manifests(
             ]
             tests.append((testfiles.conventional_expectations(str(f) for f in files), ()))
             if expected := testfiles.expectation_files(tests):
-                drop = {p.path for p in parses if os.path.realpath(p.path) in expected}
+                drop = {p.path for p in parses if real_path(p.path) in expected}
                 result.objects = [o for o in result.objects if o.path not in drop]
             if not options.render:
                 done: Future[ManifestCollection] = Future()
@@ -682,10 +696,7 @@ def start_manifests(
             with owned:
                 if progress:
                     progress("render", 0, None)
-                by_path = {os.path.realpath(p.path): p for p in parses} if k_command else None
-                k_objects, k_status = kustomize.render_all(
-                    kustomize_files, None, k_command, mirror, by_path
-                )
+                k_objects, k_status = k_future.result()
                 h_objects, h_status = h_future.result()
             result.rendered.extend(k_objects)
             result.rendered.extend(h_objects)
@@ -694,6 +705,8 @@ def start_manifests(
 
         return background.submit(render)
     finally:
+        if not parsed.done():
+            parsed.set_result({})  # the parse failed: builds must not wait for it forever
         background.shutdown(wait=False)  # its threads end when their work is done
 
 
@@ -788,7 +801,7 @@ def merge_rendered(plain: list[KubeObject], rendered: list[KubeObject]) -> Merge
     if any(r.origin == "kustomize" for r in rendered):
         real: dict[str, str] = {}
         for obj in plain:
-            absolute = real.get(obj.path) or real.setdefault(obj.path, os.path.realpath(obj.path))
+            absolute = real.get(obj.path) or real.setdefault(obj.path, real_path(obj.path))
             plain_at.setdefault(absolute, []).append(obj)
             known[absolute] = obj.path
     variants: dict[int, list[KubeObject]] = {}
