@@ -8,6 +8,8 @@ engine, and returns a `ScanResult` whose `to_json()` follows schema `cnmm/scan/v
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -22,6 +24,8 @@ from cnmm.facts.kubernetes import KubeObject, KubernetesFacts
 from cnmm.findings import Finding, Outcome
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from cnmm.collect.files import WalkOptions
     from cnmm.collect.repository import RepositoryCollection
 
@@ -238,6 +242,81 @@ def _repository(
     return collection, repository_inventory(collection.facts)
 
 
+class _Relay:
+    """Progress reported by the repository process, sent to the parent over a pipe."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def __call__(self, phase: str, done: int, total: int | None) -> None:
+        self.connection.send(("progress", (phase, done, total)))
+
+
+def _repository_process(
+    connection: Connection,
+    request: ScanRequest,
+    dirs: list[Path],
+    walk: WalkOptions,
+    report_progress: bool,
+) -> None:
+    try:
+        relay = _Relay(connection) if report_progress else None
+        connection.send(("result", _repository(request, dirs, walk, relay)))
+    except BaseException as exc:  # raised again in the parent
+        connection.send(("error", exc))
+    finally:
+        connection.close()
+
+
+def start_repository(
+    request: ScanRequest, dirs: list[Path], walk: WalkOptions, progress: Progress | None
+) -> Callable[[], tuple[RepositoryCollection, dict[str, Any]]]:
+    """Start reading the repository (`_repository`); call the result for its outcome.
+
+    With a core to spare, it is read in a process of its own from the start: it is pure
+    Python and would otherwise take turns with the threads that plan and check the
+    Kustomize builds, and the first moments of a scan leave a core idle anyway. Its
+    progress is relayed. On one core (or `--workers 1`, or inside a daemon process, which
+    may have no children) it is read here, when called.
+    """
+    cores = request.workers if request.workers is not None else (os.cpu_count() or 1)
+    if cores < 2 or multiprocessing.current_process().daemon:
+        return lambda: _repository(request, dirs, walk, progress)
+    context = multiprocessing.get_context()
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_repository_process,
+        args=(sender, request, dirs, walk, progress is not None),
+        name="cnmm-repository",
+        daemon=True,
+    )
+    process.start()
+    sender.close()  # the child's end: EOF here once it is gone
+
+    def outcome() -> tuple[RepositoryCollection, dict[str, Any]]:
+        try:
+            while True:
+                try:
+                    kind, payload = receiver.recv()
+                except EOFError:
+                    process.join()
+                    raise RuntimeError(
+                        f"the repository collector ended without a result "
+                        f"(exit code {process.exitcode})"
+                    ) from None
+                if kind == "progress" and progress is not None:
+                    progress(*payload)
+                elif kind == "result":
+                    return payload
+                elif kind == "error":
+                    raise payload
+        finally:
+            receiver.close()
+            process.join()
+
+    return outcome
+
+
 def run_scan(request: ScanRequest, progress: Progress | None = None) -> ScanResult:
     """Scan the request's paths (and cluster), evaluate every rule, build the result."""
     from cnmm.collect.files import WalkOptions
@@ -265,10 +344,12 @@ def run_scan(request: ScanRequest, progress: Progress | None = None) -> ScanResu
         workers=request.workers,
     )
     paths = [Path(p) for p in request.paths if p != STDIN]
-    # Kustomize builds run on while the repository is read (below): they leave a core idle.
-    pending = start_manifests(paths, options, progress) if paths else None
+    # The repository is read in its own process while the manifests are parsed and built.
     dirs = [p for p in paths if p.is_dir()]
-    repository = _repository(request, dirs, options.walk, progress) if dirs else None
+    reading = start_repository(request, dirs, options.walk, progress) if dirs else None
+    pending = start_manifests(paths, options, progress) if paths else None
+    rules = discover_rules()  # imports every rule module while the builds run
+    repository = reading() if reading else None
     collection = pending.result() if pending else ManifestCollection()
     if STDIN in request.paths:
         parsed = parse_text(request.stdin_text or "", "<stdin>")
@@ -317,7 +398,6 @@ def run_scan(request: ScanRequest, progress: Progress | None = None) -> ScanResu
         else facts_from_objects(merged.inventory + cluster_objects, unavailable)
     )
     facts = Facts(kubernetes=kube_facts, repository=repo_facts, errors=tuple(errors))
-    rules = discover_rules()
     if fatal is None and not request.cluster and collection.files_read == 0 and not dirs:
         fatal = "no readable input: " + (
             "; ".join(f"{e.path}: {e.reason}" for e in errors[:3]) or "nothing to scan"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from cnmm.collect import kustomize
 from cnmm.collect.manifests import ManifestOptions, collect_manifests
 from tests.kubernetes.test_render import needs_kubectl
@@ -115,8 +117,19 @@ def test_a_patch_that_replaces_all_annotations_keeps_the_source_file(tmp_path: P
     assert hooks.body["metadata"]["annotations"] == {"inject-ca": "true"}
 
 
+@pytest.mark.parametrize(
+    ("patches", "builds"),
+    [
+        (["- path: drop.yaml\n"], 1),
+        (["- {path: rename.yaml, target: {kind: ServiceAccount}}\n"], 1),
+        # Both at once: a gap and a name that does not match. Order alone is not trusted.
+        (["- path: drop.yaml\n", "- {path: rename.yaml, target: {kind: ServiceAccount}}\n"], 2),
+    ],
+)
 @needs_kubectl
-def test_deleted_or_renamed_objects_are_located_by_annotations_instead(tmp_path: Path) -> None:
+def test_deleted_or_renamed_objects_are_still_located(
+    tmp_path: Path, patches: list[str], builds: int
+) -> None:
     tree = tmp_path / "tree"
     app = _app(tree)
     (app / "drop.yaml").write_text(
@@ -124,18 +137,39 @@ def test_deleted_or_renamed_objects_are_located_by_annotations_instead(tmp_path:
     )
     (app / "rename.yaml").write_text("- {op: replace, path: /metadata/name, value: renamed}\n")
     text = (app / "kustomization.yaml").read_text()
-    (app / "kustomization.yaml").write_text(
-        text + "patches:\n- path: drop.yaml\n"
-        "- {path: rename.yaml, target: {kind: ServiceAccount}}\n"
-    )
+    (app / "kustomization.yaml").write_text(text + "patches:\n" + "".join(patches))
     command, log = _counting_renderer(tmp_path)
     collection = collect_manifests([tree], ManifestOptions(kustomize_command=command))
     where = {(o.kind, o.name): Path(o.path) for o in collection.rendered}
-    assert ("Service", "shop-web") not in where
-    assert where[("ServiceAccount", "shop-renamed")] == tree / "legacy" / "old.yaml"
     assert where[("Deployment", "shop-web")] == tree / "base" / "web.yaml"
-    # The ordered build did not match what came out, so it was built again, annotated.
-    assert log.read_text().count("\n") == 2
+    account = "shop-renamed" if "rename" in "".join(patches) else "shop-old"
+    assert where[("ServiceAccount", account)] == tree / "legacy" / "old.yaml"
+    assert (("Service", "shop-web") in where) == ("drop" not in "".join(patches))
+    assert log.read_text().count("\n") == builds
+    # Where kustomize's own origin annotations say they come from.
+    annotated, _reason = kustomize.render(list(command), app)
+    assert {(o.kind, o.name): Path(o.path) for o in annotated} == where
+
+
+@needs_kubectl
+def test_when_order_is_ambiguous_annotations_tell(tmp_path: Path) -> None:
+    # "web" is deleted; "web-extra" (another file) contains its name: order alone cannot
+    # say which file the one object left came from.
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "a.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n")
+    (app / "b.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-extra}\n")
+    (app / "drop.yaml").write_text(
+        "$patch: delete\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n"
+    )
+    (app / "kustomization.yaml").write_text(
+        "resources: [a.yaml, b.yaml]\npatches: [{path: drop.yaml}]\n"
+    )
+    command, log = _counting_renderer(tmp_path)
+    collection = collect_manifests([app], ManifestOptions(kustomize_command=command))
+    (left,) = collection.rendered
+    assert (left.name, left.path) == ("web-extra", str(app / "b.yaml"))
+    assert log.read_text().count("\n") == 2  # in order, then with annotations
 
 
 def test_what_order_cannot_tell_is_left_to_annotations(tmp_path: Path) -> None:

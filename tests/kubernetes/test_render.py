@@ -96,6 +96,23 @@ def _base_and_overlays(root: Path, preamble: str = "") -> tuple[Path, Path, Path
     return base, dev, prod
 
 
+def test_the_manifest_loader_builds_what_pyyaml_builds() -> None:
+    """Plain strings take a short cut in the manifest loader; everything else is PyYAML's."""
+    import yaml
+
+    from cnmm.collect.manifests import parse_documents
+
+    text = (
+        "a: &s shared\nb: *s\nc: !!str 12\nd: 12\ne: 0x1F\nf: 1_000\ng: 1:30\nh: .inf\n"
+        "i: yes\nj: ~\nk: 2024-01-02\nl: !!binary aGk=\nm: &m {x: 1}\nn: {<<: *m, y: 2}\n"
+        "o: [*s, '012', \"t\\u00e9\"]\np: !!set {q}\nr: |\n  block\ns: 1e3\n"
+        "---\n- plain\n- 3.5\n"
+    )
+    ours = [doc for doc, _line in parse_documents(text)]
+    assert ours == list(yaml.load_all(text, Loader=yaml.CSafeLoader))
+    assert ours[0]["b"] == "shared" and ours[0]["c"] == "12" and ours[0]["g"] == 90
+
+
 @needs_kubectl
 def test_overlays_point_at_the_base_file_and_line(tmp_path: Path) -> None:
     base, _dev, prod = _base_and_overlays(tmp_path, "# the app\n---\n")

@@ -401,12 +401,15 @@ def prepare_mirror(
     dest: Path,
     parsed: Collection[Path] = (),
     max_size: int = DEFAULT_MAX_FILE_SIZE,
+    needed: Collection[Path] | None = None,
 ) -> Mirror:
     """Lay out a copy of `directories` (the walked ones, under the scan `roots`) in `dest`:
     every file hard-linked, except the large manifests among `parsed` (the files the scan
     parses), whose copies have their CRD schemas stripped. Stripping is cheap (a few tens
     of milliseconds for the benchmark's 28 MB of CRDs), so the copy is made before the
-    parse and builds need not wait for it.
+    parse and builds need not wait for it. With `needed` (resolved kustomization
+    directories), only the trees under them are copied: kustomize reads no file outside a
+    kustomization's directory, and other directories are bases of their own.
     """
     from cnmm.collect.manifests import strip_crd_schemas
 
@@ -414,8 +417,11 @@ def prepare_mirror(
     wanted: dict[Path, set[str]] = {}
     for path in parsed:
         wanted.setdefault(path.parent, set()).add(path.name)
+    inside = None if needed is None else {str(n) for n in needed}
     for directory in directories:
         real = resolved(directory)
+        if inside is not None and not _under_any(str(real), inside):
+            continue
         base = next(((o, c) for o, c in pairs if real == o or o in real.parents), None)
         if base is None:
             continue
@@ -437,6 +443,34 @@ def prepare_mirror(
                 else:
                     link_or_copy(source, copy)
     return Mirror(pairs)
+
+
+def _under_any(path: str, directories: set[str]) -> bool:
+    """Whether `path` is one of `directories` or lies below one (strings: no Paths made)."""
+    while True:
+        if path in directories:
+            return True
+        parent = os.path.dirname(path)
+        if parent == path:
+            return False
+        path = parent
+
+
+def kustomization_directories(
+    directory: Path, kustomizations: Mapping[Path, Mapping[str, Any]], found: set[Path]
+) -> set[Path]:
+    """Add to `found` the resolved directories of a kustomization and of every one it builds
+    on (resources, bases, components that are directories); return `found`."""
+    key = resolved(directory)
+    if key in found:
+        return found
+    found.add(key)
+    doc = _doc_of(directory, key, kustomizations) or {}
+    for ref in _listed(doc):
+        path = _local(key, ref)
+        if path is not None and path.is_dir():
+            kustomization_directories(path, kustomizations, found)
+    return found
 
 
 def link_or_copy(source: Path, copy: Path) -> None:
@@ -613,25 +647,60 @@ def _in_order(text: str, sources: Sequence[Source]) -> list[KubeObject] | None:
     """Objects of a build in accumulation order, each pointing at its file in `sources`;
     None when that cannot be told for certain.
 
-    Kustomize adds prefixes, suffixes and hashes to names, so each output document must be
-    the expected kind with the expected name inside its own. Objects a patch deletes leave
-    gaps (nothing else can add objects that `sources` does not list): the documents are then
-    matched in order, skipping deleted entries, unless a skipped entry from another file
-    could have been the one matched. A patch renaming an object does not match.
+    Each output document must be the expected kind, with the expected name inside its own
+    (kustomize adds prefixes, suffixes and hashes). Nothing can add objects that `sources`
+    does not list, so when as many come out as expected they correspond one to one, and a
+    name that does not match was renamed by a patch, unless it appears in another document
+    of that kind. Objects a patch deletes leave gaps: the documents are then matched in
+    order, skipping deleted entries, unless a skipped entry from another file could have
+    been the one matched.
     """
     from cnmm.collect.manifests import objects_from_document
 
     documents = list(_rendered_documents(text))
-    if len(documents) > len(sources):
-        return None
-    matched: list[Source] = []
-    skipped: list[Source] = []
-    position = 0
+    names: list[str] = []
     for doc in documents:
         metadata = doc.get("metadata") if isinstance(doc, dict) else None
         name = metadata.get("name") if isinstance(metadata, dict) else None
         if not isinstance(name, str):
             return None
+        names.append(name)
+    if len(documents) == len(sources):
+        # Nothing was deleted, so the order is one to one. A name that does not match was
+        # renamed (a patch, a replacement), unless it is found elsewhere: then the order
+        # is not what was expected.
+        for index, (doc, (kind, name, _path)) in enumerate(zip(documents, sources, strict=True)):
+            if doc.get("kind") != kind:
+                return None
+            if name not in names[index] and any(
+                _matches(other, names[at], sources[index])
+                for at, other in enumerate(documents)
+                if at != index
+            ):
+                return None
+        matched: list[Source] | None = list(sources)
+    else:
+        matched = _matched_with_gaps(documents, names, sources)
+    if matched is None:
+        return None
+    objects: list[KubeObject] = []
+    for doc, (_kind, _name, path) in zip(documents, matched, strict=True):
+        found, _tools = objects_from_document(doc, path, None, "kustomize")
+        objects.extend(found)
+    return objects
+
+
+def _matched_with_gaps(
+    documents: Sequence[Mapping[str, Any]], names: Sequence[str], sources: Sequence[Source]
+) -> list[Source] | None:
+    """The source of each document when some expected objects were deleted: in order,
+    skipping the deleted; None when that is not certain (see `_in_order`)."""
+    if len(documents) > len(sources):
+        return None  # more than expected: the accumulation was not what was expected
+    matched: list[Source] = []
+    skipped: list[Source] = []
+    position = 0
+    for doc, name in zip(documents, names, strict=True):
         while position < len(sources) and not _matches(doc, name, sources[position]):
             skipped.append(sources[position])
             position += 1
@@ -640,15 +709,11 @@ def _in_order(text: str, sources: Sequence[Source]) -> list[KubeObject] | None:
         matched.append(sources[position])
         position += 1
     skipped.extend(sources[position:])
-    for kind, name, path in skipped:
-        for doc, source in zip(documents, matched, strict=True):
-            if source[2] != path and _matches(doc, doc["metadata"]["name"], (kind, name, path)):
+    for deleted in skipped:
+        for doc, name, source in zip(documents, names, matched, strict=True):
+            if source[2] != deleted[2] and _matches(doc, name, deleted):
                 return None  # the deleted one may be this document's source
-    objects: list[KubeObject] = []
-    for doc, (_kind, _name, path) in zip(documents, matched, strict=True):
-        found, _tools = objects_from_document(doc, path, None, "kustomize")
-        objects.extend(found)
-    return objects
+    return matched
 
 
 def _matches(doc: Mapping[str, Any], name: str, source: Source) -> bool:
@@ -761,14 +826,16 @@ def render_all(
     kustomizations: Mapping[Path, Mapping[str, Any]],
     workers: int | None = None,
     command: Sequence[str] | str | None = "auto",
-    mirror: Mirror | None = None,
+    mirror: Mirror | Callable[[Collection[Path]], Mirror | None] | None = None,
     parsed: Mapping[str, FileParse] | Future[Mapping[str, FileParse]] | None = None,
     schema: Path | str | None = "auto",
 ) -> tuple[list[KubeObject], dict[str, Any]]:
     """Render every root kustomization; objects and a status for `renderers.kustomize`.
 
     `command` is the renderer to use ("auto": `find_renderer()`; None: none is available);
-    `mirror` a stripped copy of the scanned trees to build from (see `prepare_mirror`);
+    `mirror` a stripped copy of the scanned trees to build from (see `prepare_mirror`), or
+    a function that makes it for the kustomization directories the builds need (called
+    once they are planned, and only if there are any);
     `parsed` the plain-file parses by resolved path (or a future of them, so that builds
     start while the files are still being parsed): resources-only roots are served from
     them without a build (see `resources_only_files`), and they tell which file each
@@ -822,8 +889,17 @@ def render_all(
             return None
         return lambda: ordered_sources(directory, index, parses())
 
+    copy: Mirror | None = mirror if isinstance(mirror, Mirror) else None
+    if callable(mirror) and builds:
+        needed: set[Path] = set()
+        for _size, directory in builds:
+            kustomization_directories(directory, index, needed)
+        # Resources-only roots are served from the parse; one that must be built after
+        # all (rare) builds from the original files.
+        copy = mirror(needed)
+
     def build(directory: Path) -> tuple[list[KubeObject], str | None]:
-        return render(command, directory, mirror, light, sources_of(directory))
+        return render(command, directory, copy, light, sources_of(directory))
 
     with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
         started = {d: pool.submit(build, d) for _size, d in builds}

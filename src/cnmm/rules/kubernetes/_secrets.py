@@ -20,13 +20,22 @@ SECRET_VALUE = re.compile(
     r"\bxox[baprs]-[A-Za-z0-9-]{10,}|\bsk_live_[A-Za-z0-9]{16,})"
 )
 PLACEHOLDER = re.compile(r"^(\$\(.*\)|\$\{.*\}|)$")
+# Each alternative of SECRET_VALUE contains one of these: a substring test rules most values
+# out many times faster than the pattern, which has no fixed start to search for.
+_VALUE_MARKERS = ("PRIVATE KEY", "AKIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "sk_live_")
+
+
+def credential_shaped(value: str) -> bool:
+    """Whether a value holds a credential-shaped string (private key block, cloud access
+    key, token)."""
+    return any(m in value for m in _VALUE_MARKERS) and SECRET_VALUE.search(value) is not None
 
 
 def secret_reason(name: str, value: str | None) -> str | None:
     """Why a literal name/value pair looks like a secret, or None."""
     if value is None:
         return None
-    if SECRET_VALUE.search(value):
+    if credential_shaped(value):
         return f"{name} holds a credential-shaped value"
     if (
         SECRET_NAME.search(name)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from cnmm.facts.kubernetes import KubernetesFacts, annotations_of, location_of, subject_of
 from cnmm.findings import Check, failed, not_applicable, passed
 from cnmm.rules.base import rule
-from cnmm.rules.kubernetes._secrets import SECRET_VALUE, secret_reason
+from cnmm.rules.kubernetes._secrets import credential_shaped, secret_reason
 
 
 @rule(
@@ -35,7 +35,7 @@ def check(facts: KubernetesFacts) -> Iterator[Check]:
         problems = []
         for key, value in cm.data.items():
             if "\n" in value:  # a file: only credential-shaped content counts
-                if SECRET_VALUE.search(value):
+                if credential_shaped(value):
                     problems.append(f"{key} contains a credential-shaped value")
             elif reason := secret_reason(key, value):
                 problems.append(reason)
