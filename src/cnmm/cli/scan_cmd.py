@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         from cnmm.config import ConfigError, find_config, load_config
-        from cnmm.scan import STDIN, ScanRequest, read_stdin, run_scan
+        from cnmm.scan import STDIN, ScanRequest, read_stdin, run_scan, without_cyclic_gc
 
         paths = list(paths or [])
         if not paths and not cluster:
@@ -145,16 +145,17 @@ def register(app: typer.Typer) -> None:
             namespaces=list(namespaces),
             stdin_text=read_stdin() if STDIN in paths else None,
         )
-        result = _run_with_progress(request, run_scan)
-        if fmt is ScanFormat.json:
-            print_json(result.to_json())
-        elif fmt is ScanFormat.sarif:
-            from cnmm.report.sarif import findings_to_sarif
-            from cnmm.rules.base import discover_rules
+        with without_cyclic_gc():  # the report is as many small objects again
+            result = _run_with_progress(request, run_scan)
+            if fmt is ScanFormat.json:
+                print_json(result.to_json())
+            elif fmt is ScanFormat.sarif:
+                from cnmm.report.sarif import findings_to_sarif
+                from cnmm.rules.base import discover_rules
 
-            print_json(findings_to_sarif(result.findings, discover_rules()))
-        else:
-            _print_terminal(result)
+                print_json(findings_to_sarif(result.findings, discover_rules()))
+            else:
+                _print_terminal(result)
         err = make_console(stderr=True)
         for warning in result.warnings:
             err.print(f"warning: {warning}", markup=False)
