@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 
@@ -14,4 +15,9 @@ def main() -> None:
         return
     from cnmm.cli.main import build_app
 
-    build_app()(prog_name="cnmm")
+    try:
+        build_app()(prog_name="cnmm")
+    finally:
+        # The process ends next: its final garbage collection need not walk everything the
+        # command built (a scan's objects: 0.03 s of a 1.8 s scan).
+        gc.freeze()
