@@ -319,6 +319,39 @@ def start_repository(
     return outcome
 
 
+def owning_directories(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """The paths to read: a kustomization file or a chart's Chart.yaml stands for its
+    directory (kustomize and Helm build from directories), and a path inside a chart's
+    templates/ for the chart (templates are not YAML until rendered). Also a warning for
+    each path replaced."""
+    from cnmm.collect.kustomize import KUSTOMIZATION_FILES
+    from cnmm.collect.manifests import HELM_CHART_FILE
+
+    chosen: list[Path] = []
+    warnings: list[str] = []
+    for path in paths:
+        owner: Path | None = None
+        if path.is_file() and path.name in KUSTOMIZATION_FILES:
+            owner, why = path.parent, "kustomize builds a kustomization from its directory"
+        elif path.is_file() and path.name == HELM_CHART_FILE:
+            owner, why = path.parent, "Helm renders a chart from its directory"
+        else:
+            absolute = path.absolute()
+            for folder in (absolute, *absolute.parents):
+                if folder.name == "templates" and (folder.parent / HELM_CHART_FILE).is_file():
+                    chart = folder.parent
+                    owner = chart if path.is_absolute() else Path(os.path.relpath(chart))
+                    why = "Helm templates are read by rendering their chart"
+                    break
+        if owner is None:
+            chosen.append(path)
+            continue
+        warnings.append(f"{path}: scanned {owner} instead ({why})")
+        if owner not in chosen:
+            chosen.append(owner)
+    return chosen, warnings
+
+
 @contextlib.contextmanager
 def without_cyclic_gc() -> Iterator[None]:
     """Python's cycle collector paused for the block (and in processes it starts).
@@ -367,7 +400,7 @@ def _scan(request: ScanRequest, progress: Progress | None) -> ScanResult:
         render=request.render,
         workers=request.workers,
     )
-    paths = [Path(p) for p in request.paths if p != STDIN]
+    paths, path_warnings = owning_directories([Path(p) for p in request.paths if p != STDIN])
     # The repository is read in its own process while the manifests are parsed and built.
     dirs = [p for p in paths if p.is_dir()]
     reading = start_repository(request, dirs, options.walk, progress) if dirs else None
@@ -439,7 +472,7 @@ def _scan(request: ScanRequest, progress: Progress | None) -> ScanResult:
         repository_inventory=repo_inventory,
         repository_statuses=repo_statuses,
         cluster=cluster_info,
-        warnings=expired_exemptions(config),
+        warnings=path_warnings + expired_exemptions(config),
         fatal=fatal,
         files_read=collection.files_read,
         rules={

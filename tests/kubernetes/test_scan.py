@@ -595,3 +595,47 @@ def test_overlapping_paths_count_each_file_once(tmp_path: Path) -> None:
     assert data["inventory"]["workloads"]["total"] == 1
     assert data["inventory"]["helm_charts"] == [str(chart)]
     assert len(data["renderers"]["helm"]["charts"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("given", "scanned", "rendered_by"),
+    [
+        ("app/kustomization.yaml", "app", "kustomize"),
+        ("chart/Chart.yaml", "chart", "helm"),
+        ("chart/templates", "chart", "helm"),
+        ("chart/templates/web.yaml", "chart", "helm"),
+    ],
+)
+def test_a_kustomization_file_or_chart_template_stands_for_its_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str, scanned: str, rendered_by: str
+) -> None:
+    deployment = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: NAME}\nspec:\n"
+        "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+        "    spec: {containers: [{name: web, image: 'nginx:1.25'}]}\n"
+    )
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "web.yaml").write_text(deployment.replace("NAME", "web"))
+    (tmp_path / "app" / "kustomization.yaml").write_text("resources: [web.yaml]\nnamespace: a\n")
+    (tmp_path / "chart" / "templates").mkdir(parents=True)
+    (tmp_path / "chart" / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+    (tmp_path / "chart" / "templates" / "web.yaml").write_text(
+        deployment.replace("NAME", "{{ .Release.Name }}-web")
+    )
+    monkeypatch.chdir(tmp_path)
+    data = run_scan(ScanRequest(paths=(given,), history=False)).to_json()
+    if rendered_by == "kustomize" and shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    assert data["errors"] == []  # no template read as plain YAML
+    assert data["warnings"] == [
+        f"{given}: scanned {scanned} instead ("
+        + {
+            "app": "kustomize builds a kustomization from its directory",
+            "chart": "Helm renders a chart from its directory"
+            if given.endswith("Chart.yaml")
+            else "Helm templates are read by rendering their chart",
+        }[scanned]
+        + ")"
+    ]
+    assert data["renderers"][rendered_by]["status"] == "ok", data["renderers"]
+    assert data["inventory"]["kubernetes"]["rendered_objects"] == 1
