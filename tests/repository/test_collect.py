@@ -256,3 +256,17 @@ def test_fifo_and_oversized_yaml_are_skipped_without_blocking(tmp_path: Path) ->
     assert [(Path(e.path).name, e.reason) for e in collection.errors] == [
         ("Dockerfile", "cannot read: a FIFO")
     ]
+
+
+def test_backstage_software_templates_are_catalog_entities(tmp_path: Path) -> None:
+    (tmp_path / "templates" / "service").mkdir(parents=True)
+    template = tmp_path / "templates" / "service" / "template.yaml"
+    template.write_text(
+        "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\n"
+        "metadata: {name: new-service}\nspec: {type: service, steps: []}\n"
+    )
+    (tmp_path / "other.yaml").write_text(
+        "apiVersion: notbackstage.io/v1\nkind: Thing\nmetadata: {name: x}\n"
+    )
+    inventory = repository_inventory(collect_repository([tmp_path], None).facts)
+    assert inventory["backstage_catalog"] == [str(template)]

@@ -253,8 +253,10 @@ def iac_tool(doc: YamlDocument) -> str | None:
 
 
 def is_backstage_entity(doc: YamlDocument) -> bool:
-    """A Backstage catalog entity (backstage.io/v1alpha1, v1beta1 ...)."""
-    return doc.group == "backstage.io" and bool(doc.kind)
+    """A Backstage catalog entity (backstage.io/v1alpha1, v1beta1 ...), software templates
+    (scaffolder.backstage.io/v1beta3 Template) included: they are registered in the catalog
+    like any other entity."""
+    return (doc.group == "backstage.io" or doc.group.endswith(".backstage.io")) and bool(doc.kind)
 
 
 def renovate_in_package_json(text: str) -> bool:
