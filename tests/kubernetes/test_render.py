@@ -456,6 +456,7 @@ def _chart(root: Path, templates: dict[str, str], chart_yaml: str = "") -> Path:
     (chart / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 0.1.0\n" + chart_yaml)
     (chart / "values.yaml").write_text("replicas: 2\nnames: [a, b]\n")
     for name, text in templates.items():
+        (chart / "templates" / name).parent.mkdir(parents=True, exist_ok=True)
         (chart / "templates" / name).write_text(text)
     return chart
 
@@ -484,6 +485,33 @@ def test_helm_objects_point_at_their_template_line(tmp_path: Path) -> None:
     assert where[("Deployment", "web")] == ("two.yaml", 7)
     lines = (chart / "templates" / "two.yaml").read_text().splitlines()
     assert lines[6] == "kind: Deployment"
+
+
+def test_helm_tests_are_not_deployed_objects(tmp_path: Path) -> None:
+    from cnmm.collect.helm import find_renderer
+
+    if not find_renderer()[0]:
+        pytest.skip("no Helm renderer (install cnmm[helm])")
+    test_pod = (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: check\n  annotations:\n"
+        '    "helm.sh/hook": {hook}\nspec:\n  containers: [{{name: c, image: busybox}}]\n'
+    )
+    _chart(
+        tmp_path,
+        {
+            "web.yaml": DEPLOYMENT.format(replicas=2),
+            "tests/check.yaml": test_pod.format(hook="test"),
+            "tests/old.yaml": test_pod.replace("check", "old").format(hook="test-success"),
+            "job.yaml": test_pod.replace("check", "migrate").format(hook="pre-install,pre-upgrade"),
+        },
+    )
+    data = run_scan(ScanRequest(paths=(str(tmp_path),), history=False)).to_json()
+    assert data["renderers"]["helm"]["status"] == "ok", data["renderers"]
+    rendered = {(f["subject"]["kind"], f["subject"]["name"]) for f in data["findings"]}
+    assert ("Deployment", "web") in rendered
+    assert ("Pod", "migrate") in rendered  # an install hook is created by `helm install`
+    assert not {name for kind, name in rendered if name in ("check", "old")}
+    assert data["inventory"]["kubernetes"]["rendered_objects"] == 2
 
 
 def test_helm_values_schema_on_the_network_is_not_fetched(tmp_path: Path) -> None:

@@ -254,8 +254,22 @@ def _objects(
         objects.extend(
             KubeObject(o.api_version, o.kind, o.name, o.namespace, o.body, str(path), line, "helm")
             for o, line in zip(parsed.objects, lines, strict=True)
+            if not is_test_hook(o.body)
         )
     return objects, None
+
+
+_TEST_HOOKS = frozenset({"test", "test-success", "test-failure"})
+
+
+def is_test_hook(body: Mapping[str, Any]) -> bool:
+    """Whether an object is a Helm test (`helm.sh/hook: test`): `helm template` prints it,
+    but only `helm test` ever creates it, so it is not part of what a chart deploys (and a
+    test Pod judged like a workload would fail probes and replicas for nothing)."""
+    metadata = body.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
+    hooks = annotations.get("helm.sh/hook") if isinstance(annotations, Mapping) else None
+    return isinstance(hooks, str) and any(h.strip() in _TEST_HOOKS for h in hooks.split(","))
 
 
 def _render_binary(
