@@ -448,11 +448,12 @@ def _scan(request: ScanRequest, progress: Progress | None) -> ScanResult:
         repo_statuses = dict(repo_collection.statuses)
 
     merged = merge_rendered(collection.objects, collection.rendered)
-    kube_facts = facts_from_objects(merged.judged + cluster_objects, unavailable)
+    built = collection.built_images
+    kube_facts = facts_from_objects(merged.judged + cluster_objects, unavailable, built)
     inventory_facts = (
         kube_facts
         if merged.inventory is merged.judged
-        else facts_from_objects(merged.inventory + cluster_objects, unavailable)
+        else facts_from_objects(merged.inventory + cluster_objects, unavailable, built)
     )
     facts = Facts(kubernetes=kube_facts, repository=repo_facts, errors=tuple(errors))
     if fatal is None and not request.cluster and collection.files_read == 0 and not dirs:

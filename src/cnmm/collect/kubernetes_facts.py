@@ -400,12 +400,15 @@ def namespace_key(namespace: str | None) -> str:
 
 
 def facts_from_objects(
-    objects: Iterable[KubeObject], unavailable: Mapping[str, str] | None = None
+    objects: Iterable[KubeObject],
+    unavailable: Mapping[str, str] | None = None,
+    built_images: Iterable[str] = (),
 ) -> KubernetesFacts:
     """Normalise objects into `KubernetesFacts` (pure).
 
     `unavailable` maps a resource such as "networkpolicies.networking.k8s.io" to the reason it
     could not be read; rules that depend on it report not-available with that reason.
+    `built_images`: images a build tool in the scan builds and tags at deploy time.
     """
     all_objects = tuple(objects)
     workloads: list[Workload] = []
@@ -509,6 +512,7 @@ def facts_from_objects(
         namespaces=namespaces,
         capabilities=tuple(capabilities),
         unavailable=dict(unavailable or {}),
+        built_images=frozenset(built_images),
     )
 
 

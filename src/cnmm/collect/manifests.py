@@ -271,6 +271,26 @@ class FileParse:
     # (see cnmm.collect.testfiles).
     expected_files: tuple[str, ...] = ()
     sent_files: tuple[str, ...] = ()
+    # Images a build tool configured here builds and tags at deploy time (skaffold
+    # `build.artifacts[].image`): a manifest naming one untagged is filled in then.
+    built_images: tuple[str, ...] = ()
+
+
+def skaffold_artifacts(doc: Mapping[str, Any]) -> list[str]:
+    """The image names a skaffold configuration builds (`build.artifacts[].image`, in its
+    profiles too); skaffold replaces references to them in manifests with the built tag."""
+    if not str(doc.get("apiVersion", "")).startswith("skaffold/"):
+        return []
+    builds = [doc.get("build")]
+    builds += [p.get("build") for p in doc.get("profiles") or [] if isinstance(p, Mapping)]
+    names: list[str] = []
+    for build in builds:
+        artifacts = build.get("artifacts") if isinstance(build, Mapping) else None
+        for artifact in artifacts if isinstance(artifacts, list) else []:
+            image = artifact.get("image") if isinstance(artifact, Mapping) else None
+            if isinstance(image, str) and image:
+                names.append(image)
+    return names
 
 
 def objects_from_document(
@@ -455,6 +475,7 @@ def _objects_of(docs: list[tuple[Any, int]], path: str, origin: str) -> FilePars
     other = 0
     expected: list[str] = []
     sent: list[str] = []
+    built: list[str] = []
     for doc, line in docs:
         found, tool = objects_from_document(doc, path, line, origin)
         objects.extend(found)
@@ -464,8 +485,10 @@ def _objects_of(docs: list[tuple[Any, int]], path: str, origin: str) -> FilePars
             exp, snt = testfiles.references(doc, path)
             expected.extend(exp)
             sent.extend(snt)
+            built.extend(skaffold_artifacts(doc))
     return FileParse(path, tuple(objects), tuple(tools), other_documents=other,
-                     expected_files=tuple(expected), sent_files=tuple(sent))  # fmt: skip
+                     expected_files=tuple(expected), sent_files=tuple(sent),
+                     built_images=tuple(built))  # fmt: skip
 
 
 def parse_file(path: Path, max_size: int) -> FileParse:
@@ -524,6 +547,7 @@ class ManifestCollection:
     rendered: list[KubeObject] = field(default_factory=list)  # Helm/Kustomize output
     errors: list[FileError] = field(default_factory=list)
     tool_configs: dict[str, list[str]] = field(default_factory=dict)  # path -> docs
+    built_images: set[str] = field(default_factory=set)  # see FileParse.built_images
     helm_charts: list[str] = field(default_factory=list)
     kustomizations: list[str] = field(default_factory=list)
     renderers: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -690,6 +714,7 @@ def start_manifests(
                 result.objects.extend(parse.objects)
                 if parse.tool_configs:
                     result.tool_configs[parse.path] = list(parse.tool_configs)
+                result.built_images.update(parse.built_images)
             # Files that tests only assert (expected states) are not objects to deploy.
             tests: list[tuple[Iterable[str], Iterable[str]]] = [
                 (p.expected_files, p.sent_files) for p in parses

@@ -305,6 +305,8 @@ class KubernetesFacts:
     namespaces: tuple[NamespaceFacts, ...] = ()
     capabilities: tuple[Capability, ...] = ()
     unavailable: Mapping[str, str] = field(default_factory=dict)
+    # Images a build tool in the scan builds and tags at deploy time (skaffold artifacts).
+    built_images: frozenset[str] = frozenset()
 
     @cached_property
     def workloads_by_namespace(self) -> Mapping[str, tuple[Workload, ...]]:

@@ -5,7 +5,11 @@
 - **Fails**: an image has no tag (which means `latest`) or the tag `latest`.
 - **Passes** too: `ko://<import path>` references (knative and other ko-built projects):
   not an image name but a Go package that `ko resolve` builds and replaces with a
-  digest-pinned reference, so it never means `latest`.
+  digest-pinned reference, so it never means `latest`. Likewise an untagged (or `latest`)
+  reference to an image that a skaffold configuration in the scan builds
+  (`build.artifacts[].image`, e.g. `image: frontend`): `skaffold run` and `skaffold render`
+  replace it with the tag they built. (`inventory.images.latest_or_untagged` still counts
+  such references: the files as written name no tag.)
 - **Not applicable**: workloads without containers; images left empty (e.g. filled in by a
   Kustomize `images:` transformer that was not rendered) are reported as failing, since the
   configuration as scanned does not pin them.
@@ -13,7 +17,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from cnmm.facts.kubernetes import KubernetesFacts
 from cnmm.findings import Check
@@ -33,14 +37,15 @@ def image_parts(image: str) -> tuple[str, str | None, str | None]:
 KO_PREFIX = "ko://"  # a Go import path that ko builds and pins by digest at release
 
 
-def unpinned(image: str) -> str | None:
-    """Why an image is not pinned by tag or digest, or None when it is."""
+def unpinned(image: str, built: Collection[str] = ()) -> str | None:
+    """Why an image is not pinned by tag or digest, or None when it is (`built`: images a
+    build tool tags at deploy time)."""
     if not image:
         return "no image"
     if image.startswith(KO_PREFIX):
         return None
-    _repo, tag, digest = image_parts(image)
-    if digest:
+    repository, tag, digest = image_parts(image)
+    if digest or repository in built:
         return None
     if tag is None:
         return f"{image} has no tag (means latest)"
@@ -59,5 +64,7 @@ def unpinned(image: str) -> str | None:
 def check(facts: KubernetesFacts) -> Iterator[Check]:
     """One finding per workload."""
     yield from container_rule(
-        facts, lambda w, c: unpinned(c.image), ok_message="every image is pinned"
+        facts,
+        lambda w, c: unpinned(c.image, facts.built_images),
+        ok_message="every image is pinned",
     )
