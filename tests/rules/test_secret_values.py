@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cnmm.rules.kubernetes._secrets import SECRET_VALUE, credential_shaped
+from cnmm.rules._credentials import CREDENTIAL_VALUE, credential_shaped
 
 VALUES = [
     "-----BEGIN RSA PRIVATE KEY-----\nMIIE...",
@@ -18,6 +18,7 @@ VALUES = [
     "xoxz-1234567890-abcdef",
     "sk_live_" + "9" * 24,
     "sk_test_" + "9" * 24,
+    "glpat-" + "x" * 20,
     "PRIVATE KEY without a BEGIN line",
     "a grafana dashboard\n" * 500,
     "",
@@ -26,7 +27,7 @@ VALUES = [
 
 @pytest.mark.parametrize("value", VALUES)
 def test_the_quick_test_agrees_with_the_pattern(value: str) -> None:
-    assert credential_shaped(value) == (SECRET_VALUE.search(value) is not None)
+    assert credential_shaped(value) == (CREDENTIAL_VALUE.search(value) is not None)
 
 
 def test_the_examples_cover_both_answers() -> None:

@@ -1,8 +1,11 @@
-"""Secret-looking names and values, shared by the two secrets rules (no rule here)."""
+"""Secret-looking names and values, shared by the two Kubernetes secrets rules (no rule
+here); what a credential value looks like is `cnmm.rules._credentials`."""
 
 from __future__ import annotations
 
 import re
+
+from cnmm.rules._credentials import credential_shaped
 
 SECRET_NAME = re.compile(
     r"(passw(or)?d|passwd|\bpwd\b|secret|token|api[_-]?key|apikey|private[_-]?key|"
@@ -15,20 +18,7 @@ REFERENCE_NAME = re.compile(
     r"_ENABLED|_SECRET_NAME)$",
     re.IGNORECASE,
 )
-SECRET_VALUE = re.compile(
-    r"(-{3,}\s*BEGIN [A-Z ]*PRIVATE KEY|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36}\b|"
-    r"\bxox[baprs]-[A-Za-z0-9-]{10,}|\bsk_live_[A-Za-z0-9]{16,})"
-)
 PLACEHOLDER = re.compile(r"^(\$\(.*\)|\$\{.*\}|)$")
-# Each alternative of SECRET_VALUE contains one of these: a substring test rules most values
-# out many times faster than the pattern, which has no fixed start to search for.
-_VALUE_MARKERS = ("PRIVATE KEY", "AKIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "sk_live_")
-
-
-def credential_shaped(value: str) -> bool:
-    """Whether a value holds a credential-shaped string (private key block, cloud access
-    key, token)."""
-    return any(m in value for m in _VALUE_MARKERS) and SECRET_VALUE.search(value) is not None
 
 
 def secret_reason(name: str, value: str | None) -> str | None:

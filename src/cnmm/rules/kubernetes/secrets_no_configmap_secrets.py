@@ -14,8 +14,9 @@ from collections.abc import Iterator
 
 from cnmm.facts.kubernetes import KubernetesFacts, annotations_of, location_of, subject_of
 from cnmm.findings import Check, failed, not_applicable, passed
+from cnmm.rules._credentials import credential_shaped
 from cnmm.rules.base import rule
-from cnmm.rules.kubernetes._secrets import credential_shaped, secret_reason
+from cnmm.rules.kubernetes._secrets import secret_reason
 
 
 @rule(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from cnmm.rules._credentials import credential_shaped
+
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 SECRET_WORDS = frozenset(
     {
@@ -73,10 +75,6 @@ REFERENCE_WORDS = frozenset(
     }
 )
 PUBLIC_WORDS = frozenset({"gpg", "pgp", "public", "pub"})
-SECRET_VALUE = re.compile(
-    r"(-{3,}\s*BEGIN [A-Z ]*PRIVATE KEY|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36}\b|"
-    r"\bglpat-[A-Za-z0-9_-]{20}\b|\bxox[baprs]-[A-Za-z0-9-]{10,}|\bsk_live_[A-Za-z0-9]{16,})"
-)
 _REFERENCE_VALUE = re.compile(r"^\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)$")
 
 
@@ -102,7 +100,7 @@ def secret_reason(name: str, value: str | None) -> str | None:
     if value is None:
         return None
     text = value.strip()
-    if SECRET_VALUE.search(text):
+    if credential_shaped(text):
         return f"{name} holds a credential-shaped value"
     if not text or _REFERENCE_VALUE.match(text) or text.lower() in ("true", "false"):
         return None
