@@ -274,3 +274,32 @@ def test_without_a_cache_builds_use_the_built_in_schema(tmp_path: Path) -> None:
     overlay = _tree(tmp_path / "t")
     objects, status = kustomize.render_all({overlay: {"resources": ["../base"]}}, command=command)
     assert status["status"] == "ok" and len(objects) == 3
+
+
+@needs_kubectl
+def test_a_light_schema_gone_from_the_cache_falls_back_to_the_built_in_one(
+    tmp_path: Path,
+) -> None:
+    command = kustomize.find_renderer()
+    assert command is not None
+    overlay = _tree(tmp_path)
+    objects, reason = kustomize.render(command, overlay, schema=tmp_path / "gone.json")
+    assert reason is None
+    built_in, _reason = kustomize.render(command, overlay)
+    assert sorted(o.kind for o in objects) == sorted(o.kind for o in built_in)
+    assert [o.body for o in objects if o.kind == "Deployment"] == [
+        o.body for o in built_in if o.kind == "Deployment"
+    ]
+
+
+@needs_kubectl
+def test_a_damaged_cached_schema_is_made_again(tmp_path: Path) -> None:
+    command = kustomize.find_renderer()
+    assert command is not None
+    cache = tmp_path / "cache"
+    made = light_schema_file(command, cache)
+    assert made is not None
+    good = made.read_text()
+    made.write_text(good[: len(good) // 2])  # a disk that filled up, say
+    again = light_schema_file(command, cache)
+    assert again == made and again.read_text() == good

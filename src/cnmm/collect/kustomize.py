@@ -626,9 +626,13 @@ def _build(
     text = f"resources: [{json.dumps(relative)}]\n"
     text += "buildMetadata: [originAnnotations]\n" if origins else "sortOptions: {order: fifo}\n"
     if schema is not None:
-        # kustomize loads the schema only from inside the wrapper's directory.
-        link_or_copy(schema, wrapper / _SCHEMA_NAME)
-        text += f"openapi:\n  path: {_SCHEMA_NAME}\n"
+        # kustomize loads the schema only from inside the wrapper's directory. Should the
+        # cached file be gone (a cache cleaned meanwhile), the built-in schema does.
+        try:
+            link_or_copy(schema, wrapper / _SCHEMA_NAME)
+            text += f"openapi:\n  path: {_SCHEMA_NAME}\n"
+        except OSError:
+            pass
     (wrapper / "kustomization.yaml").write_text(text, encoding="utf-8")
     out, _reason = _run(command, wrapper)
     return out

@@ -174,6 +174,21 @@ def cache_directory() -> Path:
     return Path(base) / "cnmm"
 
 
+def _cached(target: Path) -> tuple[bool, Path | None]:
+    """(readable, the schema file or None for a cached "none") of a cache entry. A damaged
+    one is not readable and is made again: kustomize stops with a panic on a schema it
+    cannot read."""
+    try:
+        text = target.read_text(encoding="utf-8")
+        if text == _NONE_MARK:
+            return True, None
+        document = json.loads(text)
+    except (OSError, ValueError):
+        return False, None
+    usable = isinstance(document, dict) and bool(document.get("definitions"))
+    return (True, target) if usable else (False, None)
+
+
 def light_schema_file(command: Sequence[str], cache: Path | None = None) -> Path | None:
     """The light schema of the renderer `command` runs (`[kubectl, "kustomize"]`), as a
     file in the cache (`cache_directory()` by default), made on first use; None when there
@@ -190,7 +205,9 @@ def light_schema_file(command: Sequence[str], cache: Path | None = None) -> Path
     folder = (cache or cache_directory()) / "kustomize-schema"
     target = folder / f"{key[:32]}.json"
     if target.is_file():
-        return target if target.stat().st_size > len(_NONE_MARK) else None
+        readable, found = _cached(target)
+        if readable:
+            return found
     try:
         with open(real, "rb") as handle:
             document = light_schema(handle.read())
