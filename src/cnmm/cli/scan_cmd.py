@@ -29,7 +29,8 @@ annotations cnmm.io/exempt: "<rule>[,<rule>]" and cnmm.io/exempt-reason.
 
 Skipped: .git, node_modules, vendor and similar trees, files matched by --exclude or a
 .cnmmignore. Unreadable inputs (bad YAML, binary, too large, alias bombs, symlink loops...)
-become file errors; the scan goes on.
+become file errors; the scan goes on. A kustomization file or Chart.yaml given as a path
+stands for its directory, a path inside a chart's templates/ for the chart (with a warning).
 
 
 Exit codes:
