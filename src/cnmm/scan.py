@@ -199,18 +199,13 @@ def _all_non_root(w: Any, test: Callable[[Any, Any], bool]) -> bool:
 
 
 def image_inventory(kube: KubernetesFacts) -> dict[str, int]:
-    """Distinct image references: total, latest-or-untagged, digest-pinned."""
-    from cnmm.rules.kubernetes.image_tag_pinned import KO_PREFIX, image_parts
+    """Distinct image references: total, latest-or-untagged, digest-pinned (as written: an
+    image a build tool tags at deploy time still counts as untagged)."""
+    from cnmm.rules.kubernetes.image_tag_pinned import image_parts, unpinned
 
     images = {c.image for w in kube.workloads for c in w.template.all_containers if c.image}
-    latest = 0
-    digest = 0
-    for image in images:
-        _repo, tag, pinned = image_parts(image)
-        if pinned:
-            digest += 1
-        elif tag in (None, "latest") and not image.startswith(KO_PREFIX):
-            latest += 1
+    latest = sum(1 for image in images if unpinned(image) is not None)
+    digest = sum(1 for image in images if image_parts(image)[2])
     return {"total": len(images), "latest_or_untagged": latest, "digest_pinned": digest}
 
 

@@ -7,6 +7,8 @@ import shutil
 import zlib
 from pathlib import Path
 
+import pytest
+
 from cnmm.collect import kustomize
 from cnmm.collect.kustomize_schema import light_schema, light_schema_file
 from cnmm.collect.manifests import ManifestOptions, collect_manifests
@@ -77,10 +79,18 @@ spec:
 """
 
 
+@pytest.fixture
+def command() -> list[str]:
+    """The Kustomize renderer on this machine (`kubectl kustomize`)."""
+    found = kustomize.find_renderer()
+    assert found is not None
+    return found
+
+
 def _kubectl_binary() -> bytes:
-    command = kustomize.find_renderer()
-    assert command is not None
-    path = shutil.which(command[0])
+    found = kustomize.find_renderer()
+    assert found is not None
+    path = shutil.which(found[0])
     assert path is not None
     return Path(path).read_bytes()
 
@@ -157,10 +167,8 @@ def _tree(root: Path, own_schema: bool = False) -> Path:
 
 @needs_kubectl
 def test_builds_with_the_light_schema_are_the_builds_with_the_built_in_one(
-    tmp_path: Path,
+    tmp_path: Path, command: list[str]
 ) -> None:
-    command = kustomize.find_renderer()
-    assert command is not None
     overlay = _tree(tmp_path)
     light = light_schema_file(command, tmp_path / "cache")
     assert light is not None
@@ -236,9 +244,9 @@ def test_a_kustomization_naming_its_own_schema_keeps_it(tmp_path: Path) -> None:
 
 
 @needs_kubectl
-def test_the_light_schema_is_made_once_per_renderer_binary(tmp_path: Path) -> None:
-    command = kustomize.find_renderer()
-    assert command is not None
+def test_the_light_schema_is_made_once_per_renderer_binary(
+    tmp_path: Path, command: list[str]
+) -> None:
     cache = tmp_path / "cache"
     first = light_schema_file(command, cache)
     assert first is not None and first.is_relative_to(cache)
@@ -265,9 +273,7 @@ def test_the_light_schema_is_made_once_per_renderer_binary(tmp_path: Path) -> No
 
 
 @needs_kubectl
-def test_without_a_cache_builds_use_the_built_in_schema(tmp_path: Path) -> None:
-    command = kustomize.find_renderer()
-    assert command is not None
+def test_without_a_cache_builds_use_the_built_in_schema(tmp_path: Path, command: list[str]) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("a file where the cache directory would go")
     assert light_schema_file(command, blocked) is None
@@ -278,10 +284,8 @@ def test_without_a_cache_builds_use_the_built_in_schema(tmp_path: Path) -> None:
 
 @needs_kubectl
 def test_a_light_schema_gone_from_the_cache_falls_back_to_the_built_in_one(
-    tmp_path: Path,
+    tmp_path: Path, command: list[str]
 ) -> None:
-    command = kustomize.find_renderer()
-    assert command is not None
     overlay = _tree(tmp_path)
     objects, reason = kustomize.render(command, overlay, schema=tmp_path / "gone.json")
     assert reason is None
@@ -293,9 +297,7 @@ def test_a_light_schema_gone_from_the_cache_falls_back_to_the_built_in_one(
 
 
 @needs_kubectl
-def test_a_damaged_cached_schema_is_made_again(tmp_path: Path) -> None:
-    command = kustomize.find_renderer()
-    assert command is not None
+def test_a_damaged_cached_schema_is_made_again(tmp_path: Path, command: list[str]) -> None:
     cache = tmp_path / "cache"
     made = light_schema_file(command, cache)
     assert made is not None

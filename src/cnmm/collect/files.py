@@ -18,7 +18,7 @@ import errno
 import fnmatch
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,7 +153,8 @@ def walk(paths: Iterable[Path], options: WalkOptions) -> Walk:
     return result
 
 
-def _inside(real: str, roots: tuple[str, ...]) -> bool:
+def is_within(real: str, roots: Sequence[str]) -> bool:
+    """Whether the resolved path `real` is one of `roots` or lies below one."""
     return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
@@ -215,7 +216,7 @@ def _walk_dir(
                     FileError(_display(path), "symlink loop (leads back to a parent directory)")
                 )
                 continue
-            if entry.is_symlink() and _inside(os.path.realpath(path), scanned):
+            if entry.is_symlink() and is_within(os.path.realpath(path), scanned):
                 # Its files are read where they really are (a chart's `crds/` linked to the
                 # repository's CRD folder): read twice, they would count twice.
                 continue

@@ -43,6 +43,7 @@ from cnmm.collect.files import (
     DEFAULT_MAX_FILE_SIZE,
     MANIFEST_SUFFIXES,
     FileReadError,
+    is_within,
     read_text,
 )
 from cnmm.collect.kustomize_schema import light_schema_file
@@ -422,10 +423,10 @@ def prepare_mirror(
     wanted: dict[Path, set[str]] = {}
     for path in parsed:
         wanted.setdefault(path.parent, set()).add(path.name)
-    inside = None if needed is None else {str(n) for n in needed}
+    inside = None if needed is None else tuple(str(n) for n in needed)
     for directory in directories:
         real = resolved(directory)
-        if inside is not None and not _under_any(str(real), inside):
+        if inside is not None and not is_within(str(real), inside):
             continue
         base = next(((o, c) for o, c in pairs if real == o or o in real.parents), None)
         if base is None:
@@ -448,17 +449,6 @@ def prepare_mirror(
                 else:
                     link_or_copy(source, copy)
     return Mirror(pairs)
-
-
-def _under_any(path: str, directories: set[str]) -> bool:
-    """Whether `path` is one of `directories` or lies below one (strings: no Paths made)."""
-    while True:
-        if path in directories:
-            return True
-        parent = os.path.dirname(path)
-        if parent == path:
-            return False
-        path = parent
 
 
 def kustomization_directories(
@@ -783,28 +773,15 @@ def parse_rendered(text: str, path: str, base: Path | None = None) -> list[KubeO
     return objects
 
 
-def _input_bytes(
-    directory: Path,
-    kustomizations: Mapping[Path, Mapping[str, Any]],
-    _seen: set[Path] | None = None,
-) -> int:
+def _input_bytes(directory: Path, kustomizations: Mapping[Path, Mapping[str, Any]]) -> int:
     """Roughly how much a build reads: the sizes of the files its kustomizations list."""
-    seen = set() if _seen is None else _seen
-    key = resolved(directory)
-    doc = _doc_of(directory, key, kustomizations)
-    if doc is None or key in seen:
-        return 0
-    seen.add(key)
     total = 0
-    for ref in _listed(doc):
-        path = _local(directory, ref)
-        if path is None:
-            continue
-        if path.is_dir():
-            total += _input_bytes(path, kustomizations, seen)
-        else:
-            with contextlib.suppress(OSError):
-                total += path.stat().st_size
+    for folder in kustomization_directories(directory, kustomizations, set()):
+        for ref in _listed(_doc_of(folder, folder, kustomizations) or {}):
+            path = _local(folder, ref)
+            if path is not None and not path.is_dir():
+                with contextlib.suppress(OSError):
+                    total += path.stat().st_size
     return total
 
 

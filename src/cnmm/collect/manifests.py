@@ -392,13 +392,11 @@ def parse_text(
     text: str,
     path: str,
     origin: str = "file",
-    light: str | None = None,
     unique_keys: bool = True,
 ) -> FileParse:
-    """Objects in a YAML/JSON text; parse problems become the FileParse's error. `light` is
-    `strip_crd_schemas(text)` when the caller has already computed it; `unique_keys=False`
-    lets a later duplicate key win (as Helm reads its own output)."""
-    light = strip_crd_schemas(text) if light is None else light
+    """Objects in a YAML/JSON text; parse problems become the FileParse's error.
+    `unique_keys=False` lets a later duplicate key win (as Helm reads its own output)."""
+    light = strip_crd_schemas(text)
     try:
         docs = parse_documents(light, unique_keys=unique_keys)
     except ParseError as exc:
@@ -836,9 +834,8 @@ def merge_rendered(plain: list[KubeObject], rendered: list[KubeObject]) -> Merge
     plain_at: dict[str, list[KubeObject]] = {}
     known: dict[str, str] = {}
     if any(r.origin == "kustomize" for r in rendered):
-        real: dict[str, str] = {}
         for obj in plain:
-            absolute = real.get(obj.path) or real.setdefault(obj.path, real_path(obj.path))
+            absolute = real_path(obj.path)
             plain_at.setdefault(absolute, []).append(obj)
             known[absolute] = obj.path
     variants: dict[int, list[KubeObject]] = {}
